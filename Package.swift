@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings array for every target, so the whole package speaks one dialect.
+let swiftSettings: [SwiftSetting] = [
+    // Swift 6 language mode: strict concurrency checking is an error, not a warning.
+    .swiftLanguageMode(.v6),
+    // `any` on every existential makes dynamic dispatch visible where it costs.
+    .enableUpcomingFeature("ExistentialAny"),
+    // A file sees only the modules it imports itself, so dependencies stay honest.
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // Imports are internal unless marked `public import`: our API does not leak dependencies.
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Ballast",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ballast", targets: ["ballast"]),
+        .library(name: "BallastCore", targets: ["BallastCore"]),
+        .library(name: "PromText", targets: ["PromText"]),
+        .library(name: "PromQL", targets: ["PromQL"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: Pure logic (no I/O; time is a parameter)
+        .target(name: "BallastCore", swiftSettings: swiftSettings),
+        .target(name: "PromText", swiftSettings: swiftSettings),
+        .target(name: "PromQL", dependencies: ["PromText"], swiftSettings: swiftSettings),
+
+        // MARK: Files: policies in, manifests out
+        .target(
+            name: "PolicyFile",
+            dependencies: ["BallastCore", "PromQL", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Manifests",
+            dependencies: ["BallastCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Command line
+        .target(
+            name: "BallastCLI",
+            dependencies: [
+                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "ballast", dependencies: ["BallastCLI"], swiftSettings: swiftSettings),
+
+        // MARK: Test kit and tests
+        .target(name: "BallastTesting", dependencies: ["BallastCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BallastCoreTests",
+            dependencies: ["BallastCore", "BallastTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PromTextTests", dependencies: ["PromText"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText", "PolicyFile"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,6 @@
+import Testing
+@testable import Manifests
+
+struct ManifestsSmokeTests {
+    @Test func moduleLinks() { #expect(Bool(true)) }
+}

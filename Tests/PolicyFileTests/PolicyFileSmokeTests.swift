@@ -1,0 +1,6 @@
+import Testing
+@testable import PolicyFile
+
+struct PolicyFileSmokeTests {
+    @Test func moduleLinks() { #expect(Bool(true)) }
+}

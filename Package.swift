@@ -32,6 +32,16 @@ let package = Package(
         .target(name: "PromText", swiftSettings: swiftSettings),
         .target(name: "PromQL", dependencies: ["PromText"], swiftSettings: swiftSettings),
 
+        // MARK: Inference engine
+        .target(
+            name: "CEngineKernels",
+            cSettings: [
+                // Release-grade code even in debug builds: kernels are unusably slow at -O0.
+                .unsafeFlags(["-O3"]),
+            ]
+        ),
+        .target(name: "Engine", dependencies: ["CEngineKernels"], swiftSettings: swiftSettings),
+
         // MARK: Files: policies in, manifests out
         .target(
             name: "PolicyFile",
@@ -48,7 +58,7 @@ let package = Package(
         .target(
             name: "BallastCLI",
             dependencies: [
-                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests",
+                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests", "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -66,6 +76,7 @@ let package = Package(
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText", "PolicyFile"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swiftSettings),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], swiftSettings: swiftSettings),
     ]
 )

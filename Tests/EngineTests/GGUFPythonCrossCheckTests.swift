@@ -36,33 +36,6 @@ struct GGUFPythonCrossCheckTests {
                           'data_offset': int(r.data_offset)}))
         """
 
-    static let pythonAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import gguf"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
-    static func dump(_ path: String) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", dumpScript, path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python gguf reader failed: \(errorText)")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-
     /// What the dump script prints for `value`: the type chain and every element as text (nested arrays come back
     /// flattened from the Python reader's `contents()`, floats as their bit patterns).
     static func flattened(_ value: GGUFValue) -> (types: [Int], value: [String]) {
@@ -111,14 +84,14 @@ struct GGUFPythonCrossCheckTests {
     }
 
     @Test(
-        .enabled(if: pythonAvailable, "needs python3 with the PyPI gguf package"),
+        .enabled(if: PythonRunner.ggufAvailable, "needs python3 with the PyPI gguf package"),
         arguments: [(UInt32(3), UInt32?.none), (2, 64)])
     func pythonReaderSeesWhatWeWrote(version: UInt32, alignment: UInt32?) throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("cross.gguf")
         let writer = try GGUFSamples.writer(version: version, alignment: alignment, seed: 7)
         try writer.write(to: path)
-        let json = try Self.dump(path)
+        let json = try PythonRunner.json(Self.dumpScript, [path])
 
         let fields = try #require(json["fields"] as? [[String: Any]])
         #expect(fields.map { $0["key"] as? String ?? "" } == writer.metadata.map(\.key))

@@ -96,11 +96,12 @@ BK_AVX2 static inline __m256 bk_mul_sum_us8(__m256i ux, __m256i sy) {
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(dot, _mm256_set1_epi16(1)));
 }
 
-/* T activation rows against one Q4_0 weight row; T is a constant after inlining so accumulators stay in registers. */
+/* T activation rows against one Q4_0 weight row; T is a constant after inlining so accumulators stay in registers.
+ * Even and odd blocks go to separate accumulators so consecutive FMAs do not wait on each other's latency. */
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_0(
     int T, int nb, const bk_block_q4_0 *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
-    __m256 acc[BK_TILE];
-    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
+    __m256 acc[2][BK_TILE];
+    for (int t = 0; t < T; t++) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
     for (int i = 0; i < nb; i++) {
         const __m256i qx = _mm256_sub_epi8(bk_unpack_nibbles(x[i].qs), _mm256_set1_epi8(8));
         const __m256i ax = _mm256_sign_epi8(qx, qx);
@@ -109,16 +110,16 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_0(
             const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
             const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
             const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), q, acc[t]);
+            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), q, acc[i & 1][t]);
         }
     }
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(acc[t]);
+    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t]));
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q8_0(
     int T, int nb, const bk_block_q8_0 *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
-    __m256 acc[BK_TILE];
-    for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
+    __m256 acc[2][BK_TILE];
+    for (int t = 0; t < T; t++) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
     for (int i = 0; i < nb; i++) {
         const __m256i qx = _mm256_loadu_si256((const __m256i *)x[i].qs);
         const __m256i ax = _mm256_sign_epi8(qx, qx);
@@ -127,17 +128,17 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q8_0(
             const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
             const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
             const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), q, acc[t]);
+            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), q, acc[i & 1][t]);
         }
     }
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(acc[t]);
+    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t]));
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_1(
     int T, int nb, const bk_block_q4_1 *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
-    __m256 acc[BK_TILE];
+    __m256 acc[2][BK_TILE];
     float summs[BK_TILE];
-    for (int t = 0; t < T; t++) { acc[t] = _mm256_setzero_ps(); summs[t] = 0.0f; }
+    for (int t = 0; t < T; t++) { acc[0][t] = acc[1][t] = _mm256_setzero_ps(); summs[t] = 0.0f; }
     for (int i = 0; i < nb; i++) {
         const __m256i qx = bk_unpack_nibbles(x[i].qs);
         const float dx = _cvtsh_ss(x[i].d);
@@ -146,10 +147,10 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_1(
             const bk_block_q8_1 *y = (const bk_block_q8_1 *)(ys + t * y_row_bytes) + i;
             const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
             summs[t] += mx * _cvtsh_ss(y->s);
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), bk_mul_sum_us8(qx, qy), acc[t]);
+            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), bk_mul_sum_us8(qx, qy), acc[i & 1][t]);
         }
     }
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(acc[t]) + summs[t];
+    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t])) + summs[t];
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f16(

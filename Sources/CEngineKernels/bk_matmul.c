@@ -99,7 +99,8 @@ BK_AVX2 static inline __m256 bk_mul_sum_us8(__m256i ux, __m256i sy) {
 /* T activation rows against one Q4_0 weight row; T is a constant after inlining so accumulators stay in registers.
  * Even and odd blocks go to separate accumulators so consecutive FMAs do not wait on each other's latency. */
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_0(
-    int T, int nb, const bk_block_q4_0 *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
+    int T, int nb, const bk_block_q4_0 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
+    (void)sy;
     __m256 acc[2][BK_TILE];
     for (int t = 0; t < T; t++) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
     for (int i = 0; i < nb; i++) {
@@ -110,14 +111,15 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_0(
             const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
             const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
             const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
-            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), q, acc[i & 1][t]);
+            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[i & 1][t]);
         }
     }
     for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t]));
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q8_0(
-    int T, int nb, const bk_block_q8_0 *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
+    int T, int nb, const bk_block_q8_0 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
+    (void)sy;
     __m256 acc[2][BK_TILE];
     for (int t = 0; t < T; t++) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
     for (int i = 0; i < nb; i++) {
@@ -128,14 +130,14 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q8_0(
             const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
             const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
             const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
-            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), q, acc[i & 1][t]);
+            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[i & 1][t]);
         }
     }
     for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t]));
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_1(
-    int T, int nb, const bk_block_q4_1 *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
+    int T, int nb, const bk_block_q4_1 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
     __m256 acc[2][BK_TILE];
     float summs[BK_TILE];
     for (int t = 0; t < T; t++) { acc[0][t] = acc[1][t] = _mm256_setzero_ps(); summs[t] = 0.0f; }
@@ -146,15 +148,17 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_1(
         for (int t = 0; t < T; t++) {
             const bk_block_q8_1 *y = (const bk_block_q8_1 *)(ys + t * y_row_bytes) + i;
             const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
-            summs[t] += mx * _cvtsh_ss(y->s);
-            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y->d)), bk_mul_sum_us8(qx, qy), acc[i & 1][t]);
+            summs[t] += mx * sy[t * nb + i];
+            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), bk_mul_sum_us8(qx, qy), acc[i & 1][t]);
         }
     }
     for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t])) + summs[t];
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f16(
-    int T, int n, const uint16_t *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
+    int T, int n, const uint16_t *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
+    (void)dy;
+    (void)sy;
     __m256 acc[BK_TILE];
     for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
     int i = 0;
@@ -174,7 +178,9 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f16(
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f32(
-    int T, int n, const float *x, const char *ys, long y_row_bytes, float *out, long out_stride) {
+    int T, int n, const float *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
+    (void)dy;
+    (void)sy;
     __m256 acc[BK_TILE];
     for (int t = 0; t < T; t++) acc[t] = _mm256_setzero_ps();
     int i = 0;
@@ -193,18 +199,24 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f32(
     }
 }
 
-/* One weight row against `batch` activation rows, tiles of 4 then the remainder, each tile with a constant T. */
+/* One weight row against `batch` activation rows, tiles of 4 then the remainder, each tile with a constant T.
+ * dy and sy hold the activation rows' block scales and sums as floats (nb per row), converted once per call. */
 #define BK_DEFINE_ROW_AVX2(NAME, TILE, WTYPE, COUNT)                                                            \
-    BK_AVX2 static void NAME(int n, const WTYPE *x, const char *ys, long y_row_bytes, int batch, float *out,      \
-                             long out_stride) {                                                                  \
+    BK_AVX2 static void NAME(int n, const WTYPE *x, const char *ys, long y_row_bytes, const float *dy,          \
+                             const float *sy, int batch, float *out, long out_stride) {                         \
         const int count = (COUNT);                                                                               \
+        const int nb = n / BK_QK;                                                                                \
         int b = 0;                                                                                               \
         for (; b + BK_TILE <= batch; b += BK_TILE)                                                               \
-            TILE(BK_TILE, count, x, ys + b * y_row_bytes, y_row_bytes, out + b * out_stride, out_stride);        \
+            TILE(BK_TILE, count, x, ys + b * y_row_bytes, y_row_bytes, dy + b * nb, sy + b * nb,                 \
+                 out + b * out_stride, out_stride);                                                              \
         switch (batch - b) {                                                                                     \
-        case 3: TILE(3, count, x, ys + b * y_row_bytes, y_row_bytes, out + b * out_stride, out_stride); break;   \
-        case 2: TILE(2, count, x, ys + b * y_row_bytes, y_row_bytes, out + b * out_stride, out_stride); break;   \
-        case 1: TILE(1, count, x, ys + b * y_row_bytes, y_row_bytes, out + b * out_stride, out_stride); break;   \
+        case 3: TILE(3, count, x, ys + b * y_row_bytes, y_row_bytes, dy + b * nb, sy + b * nb,                   \
+                     out + b * out_stride, out_stride); break;                                                   \
+        case 2: TILE(2, count, x, ys + b * y_row_bytes, y_row_bytes, dy + b * nb, sy + b * nb,                   \
+                     out + b * out_stride, out_stride); break;                                                   \
+        case 1: TILE(1, count, x, ys + b * y_row_bytes, y_row_bytes, dy + b * nb, sy + b * nb,                   \
+                     out + b * out_stride, out_stride); break;                                                   \
         default: break;                                                                                          \
         }                                                                                                        \
     }
@@ -214,6 +226,52 @@ BK_DEFINE_ROW_AVX2(bk_row_q4_1_avx2, bk_tile_q4_1, bk_block_q4_1, n / BK_QK)
 BK_DEFINE_ROW_AVX2(bk_row_q8_0_avx2, bk_tile_q8_0, bk_block_q8_0, n / BK_QK)
 BK_DEFINE_ROW_AVX2(bk_row_f16_avx2, bk_tile_f16, uint16_t, n)
 BK_DEFINE_ROW_AVX2(bk_row_f32_avx2, bk_tile_f32, float, n)
+
+/* Activation block scales (and Q8_1 sums) converted to float once per call, for at most this many blocks over
+ * all activation rows; larger calls are split into groups of activation rows. 2 x 32 KiB of stack. */
+#define BK_SCALE_CAP 8192
+
+BK_AVX2 static void bk_activation_scales(bk_type w_type, const char *x, long x_row_bytes, int rows, int nb,
+                                         float *dy, float *sy) {
+    for (int b = 0; b < rows; b++) {
+        const char *row = x + (long)b * x_row_bytes;
+        for (int i = 0; i < nb; i++) {
+            if (w_type == BK_TYPE_Q4_1) {
+                const bk_block_q8_1 *y = (const bk_block_q8_1 *)row + i;
+                dy[b * nb + i] = _cvtsh_ss(y->d);
+                sy[b * nb + i] = _cvtsh_ss(y->s);
+            } else {
+                dy[b * nb + i] = _cvtsh_ss(((const bk_block_q8_0 *)row + i)->d);
+            }
+        }
+    }
+}
+
+BK_AVX2 static void bk_matmul_avx2(bk_type w_type, const char *w, long w_row_bytes, int row_begin, int row_end,
+                                   int n, const char *x, long x_row_bytes, int batch, float *y, long y_stride) {
+    float dy[BK_SCALE_CAP];
+    float sy[BK_SCALE_CAP];
+    const int quantized = w_type == BK_TYPE_Q4_0 || w_type == BK_TYPE_Q4_1 || w_type == BK_TYPE_Q8_0;
+    const int nb = n / BK_QK;
+    const int group = quantized ? (nb > 0 ? BK_SCALE_CAP / nb : batch) : batch;
+    for (int b0 = 0; b0 < batch; b0 += group) {
+        const int rows = batch - b0 < group ? batch - b0 : group;
+        const char *xs = x + (long)b0 * x_row_bytes;
+        if (quantized) bk_activation_scales(w_type, xs, x_row_bytes, rows, nb, dy, sy);
+        for (int r = row_begin; r < row_end; r++) {
+            const void *row = w + (long)r * w_row_bytes;
+            float *out = y + (long)b0 * y_stride + r;
+            switch (w_type) {
+            case BK_TYPE_Q4_0: bk_row_q4_0_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;
+            case BK_TYPE_Q4_1: bk_row_q4_1_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;
+            case BK_TYPE_Q8_0: bk_row_q8_0_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;
+            case BK_TYPE_F16: bk_row_f16_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;
+            default: bk_row_f32_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;
+            }
+        }
+    }
+}
+
 #endif
 
 /* ---------- NEON ---------- */
@@ -311,18 +369,9 @@ int bk_matmul(bk_isa isa, bk_type w_type, const void *w, long w_row_bytes, int r
     const char *wb = (const char *)w;
     const char *xb = (const char *)x;
 #if BK_HAVE_AVX2_PATH
-    if (resolved == BK_ISA_AVX2) {
-        for (int r = row_begin; r < row_end; r++) {
-            const void *row = wb + (long)r * w_row_bytes;
-            float *out = y + r;
-            switch (w_type) {
-            case BK_TYPE_Q4_0: bk_row_q4_0_avx2(n, row, xb, x_row_bytes, batch, out, y_stride); break;
-            case BK_TYPE_Q4_1: bk_row_q4_1_avx2(n, row, xb, x_row_bytes, batch, out, y_stride); break;
-            case BK_TYPE_Q8_0: bk_row_q8_0_avx2(n, row, xb, x_row_bytes, batch, out, y_stride); break;
-            case BK_TYPE_F16: bk_row_f16_avx2(n, row, xb, x_row_bytes, batch, out, y_stride); break;
-            default: bk_row_f32_avx2(n, row, xb, x_row_bytes, batch, out, y_stride); break;
-            }
-        }
+    /* Rows longer than BK_SCALE_CAP blocks (over 262 144 elements) take the scalar path. */
+    if (resolved == BK_ISA_AVX2 && n / BK_QK <= BK_SCALE_CAP) {
+        bk_matmul_avx2(w_type, wb, w_row_bytes, row_begin, row_end, n, xb, x_row_bytes, batch, y, y_stride);
         return 0;
     }
 #endif

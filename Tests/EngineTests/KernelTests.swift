@@ -33,9 +33,13 @@ struct KernelTests {
     func activationQuantizationMatchesReferenceBytes(isa: InstructionSet, type: TensorType) throws {
         let kernels = try Kernels(isa)
         var rng = SeededGenerator(seed: 11)
-        // Mixed magnitudes, exact halves (2.5 · d) and an all-zero block exercise rounding and the zero scale.
+        // Mixed magnitudes, exact halves (2.5 · d) and an all-zero block exercise rounding and the zero scale;
+        // tiny blocks give subnormal f16 scales and huge ones overflow the f16 scale to infinity, so the C
+        // half-float conversion is checked against Swift's Float16 at both ends of its range.
         var x = rng.floats(32 * 40, in: -5...5)
         x += [Float](repeating: 0, count: 32)
+        x += rng.floats(32, in: -1e-7...1e-7) + rng.floats(32, in: -3e-5...3e-5)
+        x += rng.floats(32, in: -60_000...60_000) + rng.floats(32, in: -1e7...1e7)
         x += [127, 2.5, -2.5, 0.5, -0.5, 1.5] + [Float](repeating: 0, count: 26)
         let expected = try Quantization.quantize(x, as: type)
         var output = [UInt8](repeating: 0xAA, count: expected.count)
@@ -135,6 +139,44 @@ struct KernelTests {
             }
         }
         #expect(typeError?.description.hasPrefix("matmul: cannot multiply Q6_K weights") == true)
+    }
+
+    @Test func wrappersRejectMismatchedBuffers() throws {
+        let kernels = Kernels.best
+        let x = [Float](repeating: 1, count: 64)
+        var small = [UInt8](repeating: 0, count: 60)
+        let quantize = x.withUnsafeBufferPointer { input in
+            small.withUnsafeMutableBytes { output in
+                #expect(throws: KernelError.self) { try kernels.quantizeActivations(input, as: .q8_0, into: output) }
+            }
+        }
+        #expect(quantize?.description == "quantizeActivations: 64 values need a multiple of 32 and an output of 68 bytes; got 60.")
+        let activationType = x.withUnsafeBufferPointer { input in
+            small.withUnsafeMutableBytes { output in
+                #expect(throws: KernelError.self) { try kernels.quantizeActivations(input, as: .q4_0, into: output) }
+            }
+        }
+        #expect(activationType?.description == "quantizeActivations: type Q4_0 is not an activation type; use Q8_0 or Q8_1.")
+        var y = [Float](repeating: 0, count: 63)
+        let norm = x.withUnsafeBufferPointer { input in
+            y.withUnsafeMutableBufferPointer { output in
+                #expect(throws: KernelError.self) { try kernels.rmsNorm(input, weight: nil, epsilon: 1e-5, into: output) }
+            }
+        }
+        #expect(norm?.description == "rmsNorm: input (64), weight (64) and output (63) must have the same length.")
+        var q = x
+        let rope = q.withUnsafeMutableBufferPointer { buffer in
+            #expect(throws: KernelError.self) {
+                try kernels.rope(buffer, heads: 2, headDimension: 32, rotatedDimensions: 33, position: 0, base: 1e4, neox: false)
+            }
+        }
+        #expect(rope?.description.hasPrefix("rope: 64 floats do not hold 2 heads of 32, or 33 rotated dimensions is odd") == true)
+        let swiglu = q.withUnsafeMutableBufferPointer { gate in
+            y.withUnsafeBufferPointer { up in
+                #expect(throws: KernelError.self) { try kernels.siluMultiply(gate, by: up) }
+            }
+        }
+        #expect(swiglu?.description == "siluMultiply: gate (64) and up (63) must have the same length.")
     }
 
     /// RMSNorm's SIMD path sums squares in `Double` in another order; the mean then rounds to the same float

@@ -6,17 +6,6 @@ import Testing
 /// Our pre-tokenizer splits against Python's `regex` module (the engine Hugging Face's reference tokenizer
 /// scripts use) running the same expressions with llama.cpp's split rule.
 struct PreTokenizerPythonCrossCheckTests {
-    static let regexAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import regex"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
-
     /// Reads patterns and texts as JSON from a file, prints the pieces of every text as JSON.
     static let script = """
         import json, sys, regex
@@ -44,7 +33,7 @@ struct PreTokenizerPythonCrossCheckTests {
         "<|im_start|>user\nHi!<|im_end|>",
     ]
 
-    @Test(.enabled(if: regexAvailable, "needs python3 with the regex package"), arguments: PreTokenizer.allCases)
+    @Test(.enabled(if: PythonRunner.regexAvailable, "needs python3 with the regex package"), arguments: PreTokenizer.allCases)
     func splitsMatchPythonRegex(pre: PreTokenizer) throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("job.json")

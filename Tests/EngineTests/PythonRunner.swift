@@ -5,16 +5,22 @@ import Testing
 /// quantizers are checked against.
 enum PythonRunner {
     /// Whether `python3` can import `gguf` on this machine.
-    static let ggufAvailable: Bool = {
+    static let ggufAvailable = canImport("gguf")
+
+    /// Whether `python3` can import the `regex` module on this machine.
+    static let regexAvailable = canImport("regex")
+
+    /// Whether `python3` runs and can import `module`.
+    static func canImport(_ module: String) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import gguf"]
+        process.arguments = ["python3", "-c", "import \(module)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
-    }()
+    }
 
     /// Runs `script` with `arguments` and returns its standard output parsed as a JSON object.
     static func json(_ script: String, _ arguments: [String]) throws -> [String: Any] {

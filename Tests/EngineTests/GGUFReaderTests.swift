@@ -46,7 +46,9 @@ struct GGUFReaderTests {
         var failures: [Int] = []
         for length in 0..<bytes.count {
             let prefix = Array(bytes[0..<length])
-            let result = prefix.withUnsafeBytes { buffer in Result { () throws(GGUFError) in try GGUFHeader.parse(buffer) } }
+            let result = prefix.withUnsafeBytes { buffer in
+                Result { () throws(GGUFError) in try GGUFHeader.parse(buffer) }
+            }
             if case .success = result { failures.append(length) }
             if case .failure(let error) = result, let offset = error.offset {
                 // Data errors name where the tensor should start, which may lie past the cut; never past the file.
@@ -106,18 +108,38 @@ struct GGUFReaderTests {
     }
 
     static let corruptions: [Corruption] = [
-        Corruption(name: "magic", offset: 0, patch: Array("GGML".utf8), expectedOffset: 0, expectedText: "not a GGUF file"),
-        Corruption(name: "version 1", offset: 4, patch: le32(1), expectedOffset: 4, expectedText: "version 1 used 32-bit counts"),
-        Corruption(name: "big-endian", offset: 4, patch: le32(UInt32(3).byteSwapped), expectedOffset: 4, expectedText: "big-endian"),
-        Corruption(name: "tensor count", offset: 8, patch: le64(1 << 40), expectedOffset: 8, expectedText: "the tensor count claims 1099511627776 items"),
-        Corruption(name: "name length", offset: 24, patch: le64(1 << 62), expectedOffset: 24, expectedText: "the length of the name of tensor info 0"),
-        Corruption(name: "dimensions", offset: 33, patch: le32(7), expectedOffset: 33, expectedText: "tensor info 0 `t` has 7 dimensions; GGUF allows 1 to 4"),
-        Corruption(name: "zero dimensions", offset: 33, patch: le32(0), expectedOffset: 33, expectedText: "has 0 dimensions"),
-        Corruption(name: "row length", offset: 37, patch: le64(33), expectedOffset: 37, expectedText: "rows of 33 elements, not a multiple of the Q4_0 block size 32"),
-        Corruption(name: "huge dimension", offset: 45, patch: le64(UInt64.max), expectedOffset: 45, expectedText: "Dimension 1 of tensor info 0 `t`"),
+        Corruption(
+            name: "magic", offset: 0, patch: Array("GGML".utf8), expectedOffset: 0, expectedText: "not a GGUF file"),
+        Corruption(
+            name: "version 1", offset: 4, patch: le32(1), expectedOffset: 4,
+            expectedText: "version 1 used 32-bit counts"),
+        Corruption(
+            name: "big-endian", offset: 4, patch: le32(UInt32(3).byteSwapped), expectedOffset: 4,
+            expectedText: "big-endian"),
+        Corruption(
+            name: "tensor count", offset: 8, patch: le64(1 << 40), expectedOffset: 8,
+            expectedText: "the tensor count claims 1099511627776 items"),
+        Corruption(
+            name: "name length", offset: 24, patch: le64(1 << 62), expectedOffset: 24,
+            expectedText: "the length of the name of tensor info 0"),
+        Corruption(
+            name: "dimensions", offset: 33, patch: le32(7), expectedOffset: 33,
+            expectedText: "tensor info 0 `t` has 7 dimensions; GGUF allows 1 to 4"),
+        Corruption(
+            name: "zero dimensions", offset: 33, patch: le32(0), expectedOffset: 33, expectedText: "has 0 dimensions"),
+        Corruption(
+            name: "row length", offset: 37, patch: le64(33), expectedOffset: 37,
+            expectedText: "rows of 33 elements, not a multiple of the Q4_0 block size 32"),
+        Corruption(
+            name: "huge dimension", offset: 45, patch: le64(UInt64.max), expectedOffset: 45,
+            expectedText: "Dimension 1 of tensor info 0 `t`"),
         Corruption(name: "type", offset: 53, patch: le32(4), expectedOffset: 53, expectedText: "has ggml type 4"),
-        Corruption(name: "misaligned", offset: 57, patch: le64(3), expectedOffset: 57, expectedText: "not a multiple of the alignment 32"),
-        Corruption(name: "data past end", offset: 57, patch: le64(64), expectedOffset: 160, expectedText: "needs 36 bytes of data from offset 160"),
+        Corruption(
+            name: "misaligned", offset: 57, patch: le64(3), expectedOffset: 57,
+            expectedText: "not a multiple of the alignment 32"),
+        Corruption(
+            name: "data past end", offset: 57, patch: le64(64), expectedOffset: 160,
+            expectedText: "needs 36 bytes of data from offset 160"),
     ]
 
     @Test(arguments: corruptions)
@@ -178,7 +200,9 @@ struct GGUFReaderTests {
         let bytes = try Self.oneTensorFile()
         try Data(bytes[0..<40]).write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: GGUFError.self) { try GGUFFile(path: path) }
-        #expect(error?.description.hasPrefix("\(path): offset 37: the dimensions of tensor info 0 `t` needs 16 bytes") == true, "\(String(describing: error))")
+        #expect(
+            error?.description.hasPrefix("\(path): offset 37: the dimensions of tensor info 0 `t` needs 16 bytes")
+                == true, "\(String(describing: error))")
     }
 }
 
@@ -186,23 +210,39 @@ struct GGUFWriterTests {
     @Test func rejectsInvalidTensorsAndAlignment() throws {
         var writer = GGUFWriter()
         let cases: [(String, () throws -> Void, String)] = [
-            ("size", { try writer.addTensor(name: "a", shape: [32], type: .q4_0, data: [0]) },
-             "Tensor `a` of shape [32] and type Q4_0 needs 18 bytes of data, but 1 were given."),
-            ("rows", { try writer.addTensor(name: "a", shape: [33], type: .q8_0, data: []) },
-             "Tensor `a` has rows of 33 elements; Q8_0 needs a multiple of 32."),
-            ("dims", { try writer.addTensor(name: "a", shape: [1, 1, 1, 1, 1], type: .f32, data: [0, 0, 0, 0]) },
-             "Tensor `a` has shape [1, 1, 1, 1, 1]; give 1 to 4 non-negative dimensions."),
-            ("name", { try writer.addTensor(name: String(repeating: "n", count: 64), shape: [1], type: .f32, data: [0, 0, 0, 0]) },
-             "Tensor name `\(String(repeating: "n", count: 64))` must be 1 to 63 bytes long."),
-            ("alignment", { try writer.set("general.alignment", .uint32(48)) },
-             "`general.alignment` must be a UINT32 power of two such as 32, not uint32(48)."),
+            (
+                "size", { try writer.addTensor(name: "a", shape: [32], type: .q4_0, data: [0]) },
+                "Tensor `a` of shape [32] and type Q4_0 needs 18 bytes of data, but 1 were given."
+            ),
+            (
+                "rows", { try writer.addTensor(name: "a", shape: [33], type: .q8_0, data: []) },
+                "Tensor `a` has rows of 33 elements; Q8_0 needs a multiple of 32."
+            ),
+            (
+                "dims", { try writer.addTensor(name: "a", shape: [1, 1, 1, 1, 1], type: .f32, data: [0, 0, 0, 0]) },
+                "Tensor `a` has shape [1, 1, 1, 1, 1]; give 1 to 4 non-negative dimensions."
+            ),
+            (
+                "name",
+                {
+                    try writer.addTensor(
+                        name: String(repeating: "n", count: 64), shape: [1], type: .f32, data: [0, 0, 0, 0])
+                },
+                "Tensor name `\(String(repeating: "n", count: 64))` must be 1 to 63 bytes long."
+            ),
+            (
+                "alignment", { try writer.set("general.alignment", .uint32(48)) },
+                "`general.alignment` must be a UINT32 power of two such as 32, not uint32(48)."
+            ),
         ]
         for (name, action, message) in cases {
             let error = #expect(throws: GGUFError.self, "\(name)") { try action() }
             #expect(error?.description == message)
         }
         try writer.addTensor(name: "a", shape: [1], type: .f32, data: [0, 0, 0, 0])
-        let duplicate = #expect(throws: GGUFError.self) { try writer.addTensor(name: "a", shape: [1], type: .f32, data: [0, 0, 0, 0]) }
+        let duplicate = #expect(throws: GGUFError.self) {
+            try writer.addTensor(name: "a", shape: [1], type: .f32, data: [0, 0, 0, 0])
+        }
         #expect(duplicate?.description == "A tensor named `a` was already added; names must be unique.")
         let late = #expect(throws: GGUFError.self) { try writer.set("general.alignment", .uint32(64)) }
         #expect(late?.description == "Set `general.alignment` before adding tensors; their offsets depend on it.")

@@ -56,7 +56,8 @@ struct KernelTests {
         for count in [32, 64, 96, 576, 1536] {
             let weights = try Quantization.quantize(rng.floats(count, in: -2...2), as: type)
             let activations = try Self.activations(rng.floats(count, in: -4...4), for: type)
-            let reference = try ReferenceKernels.dot(weights: weights, type: type, activations: activations, count: count)
+            let reference = try ReferenceKernels.dot(
+                weights: weights, type: type, activations: activations, count: count)
             let got = try weights.withUnsafeBytes { w in
                 try activations.withUnsafeBytes { a in
                     try kernels.dot(weights: w, type: type, activations: a, count: count)
@@ -64,7 +65,9 @@ struct KernelTests {
             }
             let terms = type.blockSize == 1 ? count / 8 + 8 : count / 32
             let bound = Self.tolerance(isa, terms: terms, magnitude: reference.magnitude)
-            #expect(abs(got - reference.value) <= bound, "\(isa) \(type) n=\(count): \(got) vs \(reference.value), bound \(bound)")
+            #expect(
+                abs(got - reference.value) <= bound,
+                "\(isa) \(type) n=\(count): \(got) vs \(reference.value), bound \(bound)")
         }
     }
 
@@ -101,7 +104,9 @@ struct KernelTests {
         let weights = try Quantization.quantize(rng.floats(rowLength * rows, in: -1...1), as: type)
         let rowBytes = try #require(type.rowBytes(elements: rowLength))
         for batch in shape.batches {
-            let activationRows = try (0..<batch).map { _ in try Self.activations(rng.floats(rowLength, in: -3...3), for: type) }
+            let activationRows = try (0..<batch).map { _ in
+                try Self.activations(rng.floats(rowLength, in: -3...3), for: type)
+            }
             let activations = activationRows.flatMap { $0 }
             let stride = rows + 3
             var output = [Float](repeating: .nan, count: (batch - 1) * stride + rows)
@@ -126,7 +131,8 @@ struct KernelTests {
                         }
                     }
                     #expect(output[b * stride + r] == single, "\(isa) \(type) batch \(batch) row \(r) column \(b)")
-                    let reference = try ReferenceKernels.dot(weights: row, type: type, activations: activationRows[b], count: rowLength)
+                    let reference = try ReferenceKernels.dot(
+                        weights: row, type: type, activations: activationRows[b], count: rowLength)
                     let terms = type.blockSize == 1 ? rowLength / 8 + 8 : rowLength / 32
                     let bound = Self.tolerance(isa, terms: terms, magnitude: reference.magnitude)
                     #expect(abs(single - reference.value) <= bound)
@@ -144,8 +150,9 @@ struct KernelTests {
             activations.withUnsafeBytes { a in
                 output.withUnsafeMutableBufferPointer { y in
                     #expect(throws: KernelError.self) {
-                        try kernels.matmul(weights: w, type: .q4_0, rows: 0..<4, rowLength: 32, activations: a,
-                                           batch: 1, output: y, outputStride: 4)
+                        try kernels.matmul(
+                            weights: w, type: .q4_0, rows: 0..<4, rowLength: 32, activations: a,
+                            batch: 1, output: y, outputStride: 4)
                     }
                 }
             }
@@ -155,8 +162,9 @@ struct KernelTests {
             activations.withUnsafeBytes { a in
                 output.withUnsafeMutableBufferPointer { y in
                     #expect(throws: KernelError.self) {
-                        try kernels.matmul(weights: w, type: .q6_K, rows: 0..<1, rowLength: 256, activations: a,
-                                           batch: 1, output: y, outputStride: 1)
+                        try kernels.matmul(
+                            weights: w, type: .q6_K, rows: 0..<1, rowLength: 256, activations: a,
+                            batch: 1, output: y, outputStride: 1)
                     }
                 }
             }
@@ -173,27 +181,36 @@ struct KernelTests {
                 #expect(throws: KernelError.self) { try kernels.quantizeActivations(input, as: .q8_0, into: output) }
             }
         }
-        #expect(quantize?.description == "quantizeActivations: 64 values need a multiple of 32 and an output of 68 bytes; got 60.")
+        #expect(
+            quantize?.description
+                == "quantizeActivations: 64 values need a multiple of 32 and an output of 68 bytes; got 60.")
         let activationType = x.withUnsafeBufferPointer { input in
             small.withUnsafeMutableBytes { output in
                 #expect(throws: KernelError.self) { try kernels.quantizeActivations(input, as: .q4_0, into: output) }
             }
         }
-        #expect(activationType?.description == "quantizeActivations: type Q4_0 is not an activation type; use Q8_0 or Q8_1.")
+        #expect(
+            activationType?.description == "quantizeActivations: type Q4_0 is not an activation type; use Q8_0 or Q8_1."
+        )
         var y = [Float](repeating: 0, count: 63)
         let norm = x.withUnsafeBufferPointer { input in
             y.withUnsafeMutableBufferPointer { output in
-                #expect(throws: KernelError.self) { try kernels.rmsNorm(input, weight: nil, epsilon: 1e-5, into: output) }
+                #expect(throws: KernelError.self) {
+                    try kernels.rmsNorm(input, weight: nil, epsilon: 1e-5, into: output)
+                }
             }
         }
         #expect(norm?.description == "rmsNorm: input (64), weight (64) and output (63) must have the same length.")
         var q = x
         let rope = q.withUnsafeMutableBufferPointer { buffer in
             #expect(throws: KernelError.self) {
-                try kernels.rope(buffer, heads: 2, headDimension: 32, rotatedDimensions: 33, position: 0, base: 1e4, neox: false)
+                try kernels.rope(
+                    buffer, heads: 2, headDimension: 32, rotatedDimensions: 33, position: 0, base: 1e4, neox: false)
             }
         }
-        #expect(rope?.description.hasPrefix("rope: 64 floats do not hold 2 heads of 32, or 33 rotated dimensions is odd") == true)
+        #expect(
+            rope?.description.hasPrefix("rope: 64 floats do not hold 2 heads of 32, or 33 rotated dimensions is odd")
+                == true)
         let swiglu = q.withUnsafeMutableBufferPointer { gate in
             y.withUnsafeBufferPointer { up in
                 #expect(throws: KernelError.self) { try kernels.siluMultiply(gate, by: up) }
@@ -216,7 +233,9 @@ struct KernelTests {
             try x.withUnsafeBufferPointer { input in
                 try y.withUnsafeMutableBufferPointer { output in
                     if let w {
-                        try w.withUnsafeBufferPointer { try kernels.rmsNorm(input, weight: $0, epsilon: 1e-5, into: output) }
+                        try w.withUnsafeBufferPointer {
+                            try kernels.rmsNorm(input, weight: $0, epsilon: 1e-5, into: output)
+                        }
                     } else {
                         try kernels.rmsNorm(input, weight: nil, epsilon: 1e-5, into: output)
                     }
@@ -248,7 +267,8 @@ struct KernelTests {
                 var got = q
                 try got.withUnsafeMutableBufferPointer {
                     try kernels.rope(
-                        $0, heads: 3, headDimension: 64, rotatedDimensions: 48, position: position, base: 10_000, neox: neox)
+                        $0, heads: 3, headDimension: 64, rotatedDimensions: 48, position: position, base: 10_000,
+                        neox: neox)
                 }
                 #expect(got == expected, "rope neox=\(neox) position \(position)")
                 // Unrotated tail dimensions stay as they were; position 0 is the identity.
@@ -263,7 +283,9 @@ struct KernelTests {
         silu.withUnsafeMutableBufferPointer { kernels.silu($0) }
         #expect(silu == ReferenceKernels.silu(gate))
         var swiglu = gate
-        try swiglu.withUnsafeMutableBufferPointer { g in try up.withUnsafeBufferPointer { try kernels.siluMultiply(g, by: $0) } }
+        try swiglu.withUnsafeMutableBufferPointer { g in
+            try up.withUnsafeBufferPointer { try kernels.siluMultiply(g, by: $0) }
+        }
         #expect(swiglu == ReferenceKernels.siluMultiply(gate, up))
     }
 
@@ -274,7 +296,8 @@ struct KernelTests {
         let x = rng.floats(64, in: -1...1)
         var y = x
         try y.withUnsafeMutableBufferPointer {
-            try Kernels.best.rope($0, heads: 1, headDimension: 64, rotatedDimensions: 64, position: 123, base: 10_000, neox: neox)
+            try Kernels.best.rope(
+                $0, heads: 1, headDimension: 64, rotatedDimensions: 64, position: 123, base: 10_000, neox: neox)
         }
         for i in 0..<32 {
             let (a, b) = neox ? (i, i + 32) : (2 * i, 2 * i + 1)

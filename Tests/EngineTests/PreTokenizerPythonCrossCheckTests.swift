@@ -26,14 +26,17 @@ struct PreTokenizerPythonCrossCheckTests {
         print(json.dumps({'pieces': [split(job['patterns'], t) for t in job['texts']]}))
         """
 
-    static let texts = TokenizerTests.roundTripTexts + [
-        "Ünïcödé wörds, ÀÉÎ and ﬁ ligature; ٢٣ Arabic digits; ½ ⅓ Ⅻ",
-        "tabs\t\tand\u{00A0}no-break\u{2003}em space\u{3000}ideographic",
-        "'s's 'S 'll'LL''d",
-        "<|im_start|>user\nHi!<|im_end|>",
-    ]
+    static let texts =
+        TokenizerTests.roundTripTexts + [
+            "Ünïcödé wörds, ÀÉÎ and ﬁ ligature; ٢٣ Arabic digits; ½ ⅓ Ⅻ",
+            "tabs\t\tand\u{00A0}no-break\u{2003}em space\u{3000}ideographic",
+            "'s's 'S 'll'LL''d",
+            "<|im_start|>user\nHi!<|im_end|>",
+        ]
 
-    @Test(.enabled(if: PythonRunner.regexAvailable, "needs python3 with the regex package"), arguments: PreTokenizer.allCases)
+    @Test(
+        .enabled(if: PythonRunner.regexAvailable, "needs python3 with the regex package"),
+        arguments: PreTokenizer.allCases)
     func splitsMatchPythonRegex(pre: PreTokenizer) throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("job.json")

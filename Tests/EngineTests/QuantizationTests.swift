@@ -48,7 +48,8 @@ struct QuantizationTests {
 
     @Test func zeroBlocksStayZero() throws {
         for type in [TensorType.q4_0, .q4_1, .q8_0, .q8_1] {
-            let back = try Quantization.dequantize(try Quantization.quantize([Float](repeating: 0, count: 64), as: type), as: type, count: 64)
+            let back = try Quantization.dequantize(
+                try Quantization.quantize([Float](repeating: 0, count: 64), as: type), as: type, count: 64)
             #expect(back == [Float](repeating: 0, count: 64), "\(type)")
         }
     }
@@ -125,7 +126,8 @@ struct QuantizationTests {
             let ours = try Quantization.quantize(x, as: type)
             let theirs = try #require(json[type.description] as? String)
             let oursHex = ours.map { String(format: "%02x", $0) }.joined()
-            let firstDifference = zip(oursHex, theirs).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset
+            let firstDifference = zip(oursHex, theirs).enumerated().first(where: { $0.element.0 != $0.element.1 })?
+                .offset
             #expect(oursHex == theirs, "\(type) differs first at byte \((firstDifference ?? 0) / 2)")
             let deq = try Quantization.dequantize(ours, as: type, count: x.count)
             let deqHex = deq.withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }

@@ -30,7 +30,9 @@ struct SmolLM2ModelTests {
         for tensor in file.tensors { typeCounts[tensor.type, default: 0] += 1 }
         #expect(typeCounts == [.q4_1: 210, .f32: 61, .q8_0: 1])
         #expect(header.tensor(named: "token_embd.weight")?.shape == [576, 49152])
-        let perLayer = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down", "attn_norm", "ffn_norm"]
+        let perLayer = [
+            "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down", "attn_norm", "ffn_norm",
+        ]
         for layer in 0..<30 {
             for name in perLayer {
                 #expect(header.tensor(named: "blk.\(layer).\(name).weight") != nil, "blk.\(layer).\(name).weight")
@@ -79,7 +81,7 @@ struct SmolLM2ModelTests {
         #expect(tokenizer.bosToken == 1)
         #expect(tokenizer.eosToken == 2)
         #expect(!tokenizer.addsBOS)
-        #expect(tokenizer.encode("<|im_start|>user\n") .first == 1)
+        #expect(tokenizer.encode("<|im_start|>user\n").first == 1)
         let theID = try #require(tokenizer.id(of: "Ġthe"))
         #expect(tokenizer.encode(" the") == [theID])
         for text in TokenizerTests.roundTripTexts {

@@ -112,11 +112,15 @@ struct TokenizerTests {
         let bad = #expect(throws: TokenizerError.self) {
             try Tokenizer(tokens: ["a"], merges: ["abc"], preTokenizer: .gpt2)
         }
-        #expect(bad?.description == "`tokenizer.ggml.merges`[0] is \"abc\"; each merge is two symbols separated by one space.")
+        #expect(
+            bad?.description
+                == "`tokenizer.ggml.merges`[0] is \"abc\"; each merge is two symbols separated by one space.")
         let types = #expect(throws: TokenizerError.self) {
             try Tokenizer(tokens: ["a", "b"], merges: [], tokenTypes: [.normal], preTokenizer: .gpt2)
         }
-        #expect(types?.description == "`tokenizer.ggml.token_type` has 1 entries but there are 2 tokens; give one type per token.")
+        #expect(
+            types?.description
+                == "`tokenizer.ggml.token_type` has 1 entries but there are 2 tokens; give one type per token.")
         let eos = #expect(throws: TokenizerError.self) {
             try Tokenizer(tokens: ["a"], merges: [], preTokenizer: .gpt2, eosToken: 5)
         }
@@ -147,8 +151,12 @@ struct TokenizerTests {
         #expect(tokenizer.encode(" theme") == [261, 32, 257, 260])
 
         let model = #expect(throws: TokenizerError.self) { try Tokenizer(gguf: try Self.ggufHeader(model: "llama")) }
-        #expect(model?.description == "`tokenizer.ggml.model` is \"llama\"; only \"gpt2\" (byte-level BPE) vocabularies are supported.")
+        #expect(
+            model?.description
+                == "`tokenizer.ggml.model` is \"llama\"; only \"gpt2\" (byte-level BPE) vocabularies are supported.")
         let pre = #expect(throws: TokenizerError.self) { try Tokenizer(gguf: try Self.ggufHeader(pre: "tekken")) }
-        #expect(pre?.description.hasPrefix("`tokenizer.ggml.pre` is \"tekken\"; supported pre-tokenizers are \"gpt2\"") == true)
+        #expect(
+            pre?.description.hasPrefix("`tokenizer.ggml.pre` is \"tekken\"; supported pre-tokenizers are \"gpt2\"")
+                == true)
     }
 }

@@ -35,6 +35,7 @@ public struct GGUFHeader: Sendable, Equatable {
         tensors.first(where: { $0.name == name })
     }
 
+    /// Headers are equal when version, layout, tensor infos and metadata (keys, order and values) are equal.
     public static func == (lhs: GGUFHeader, rhs: GGUFHeader) -> Bool {
         lhs.version == rhs.version && lhs.alignment == rhs.alignment && lhs.dataOffset == rhs.dataOffset
             && lhs.tensors == rhs.tensors && lhs.metadata.map(\.key) == rhs.metadata.map(\.key)
@@ -52,7 +53,9 @@ extension GGUFHeader {
         try cursor.require(4, for: "the magic number")
         guard bytes[0..<4].elementsEqual(magic) else {
             let found = bytes[0..<4].map { String($0, radix: 16) }.joined(separator: " ")
-            throw GGUFError(offset: 0, "The file does not start with the GGUF magic `GGUF` (found bytes \(found)); it is not a GGUF file.")
+            throw GGUFError(
+                offset: 0,
+                "The file does not start with the GGUF magic `GGUF` (found bytes \(found)); it is not a GGUF file.")
         }
         try cursor.seek(to: 4, for: "the version")
         let version = try cursor.read(UInt32.self, for: "the version")
@@ -75,7 +78,8 @@ extension GGUFHeader {
             let keyOffset = cursor.offset
             let key = try cursor.readString(for: "the key of metadata entry \(index)")
             guard seenKeys.insert(key).inserted else {
-                throw GGUFError(offset: keyOffset, "Metadata key `\(key)` (entry \(index)) appears twice; keys must be unique.")
+                throw GGUFError(
+                    offset: keyOffset, "Metadata key `\(key)` (entry \(index)) appears twice; keys must be unique.")
             }
             let value = try readValue(&cursor, field: "metadata `\(key)`", depth: 0)
             metadata.append((key, value))
@@ -123,10 +127,13 @@ extension GGUFHeader {
         let name = try cursor.readString(for: "the name of tensor info \(index)")
         let label = "tensor info \(index) `\(name)`"
         guard name.utf8.count <= maximumNameBytes else {
-            throw GGUFError(offset: start, "The name of \(label) is \(name.utf8.count) bytes; ggml allows at most \(maximumNameBytes).")
+            throw GGUFError(
+                offset: start,
+                "The name of \(label) is \(name.utf8.count) bytes; ggml allows at most \(maximumNameBytes).")
         }
         guard seenNames.insert(name).inserted else {
-            throw GGUFError(offset: start, "Tensor name `\(name)` (tensor info \(index)) appears twice; names must be unique.")
+            throw GGUFError(
+                offset: start, "Tensor name `\(name)` (tensor info \(index)) appears twice; names must be unique.")
         }
         let dimsOffset = cursor.offset
         let dimensionCount = try cursor.read(UInt32.self, for: "the dimension count of \(label)")
@@ -142,7 +149,8 @@ extension GGUFHeader {
             guard dim <= UInt64(Int.max), !product.overflow else {
                 throw GGUFError(
                     offset: dimsOffset + 4 + 8 * axis,
-                    "Dimension \(axis) of \(label) is \(dim), which makes the element count overflow; the file is corrupt.")
+                    "Dimension \(axis) of \(label) is \(dim), which makes the element count overflow; the file is corrupt."
+                )
             }
             elements = product.partialValue
         }
@@ -158,7 +166,8 @@ extension GGUFHeader {
         guard shape[0] % type.blockSize == 0 else {
             throw GGUFError(
                 offset: dimsOffset + 4,
-                "\(label) has rows of \(shape[0]) elements, not a multiple of the \(type) block size \(type.blockSize).")
+                "\(label) has rows of \(shape[0]) elements, not a multiple of the \(type) block size \(type.blockSize)."
+            )
         }
         let dataOffsetOffset = cursor.offset
         let offset = try cursor.read(UInt64.self, for: "the data offset of \(label)")

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Builds a GGUF file (version 3 by default) from metadata and tensors.
@@ -38,10 +38,12 @@ public struct GGUFWriter: Sendable {
     public mutating func set(_ key: String, _ value: GGUFValue) throws(GGUFError) {
         if key == "general.alignment" {
             guard case .uint32(let a) = value, a > 0, a & (a - 1) == 0 else {
-                throw GGUFError(offset: nil, "`general.alignment` must be a UINT32 power of two such as 32, not \(value).")
+                throw GGUFError(
+                    offset: nil, "`general.alignment` must be a UINT32 power of two such as 32, not \(value).")
             }
             guard tensors.isEmpty else {
-                throw GGUFError(offset: nil, "Set `general.alignment` before adding tensors; their offsets depend on it.")
+                throw GGUFError(
+                    offset: nil, "Set `general.alignment` before adding tensors; their offsets depend on it.")
             }
         }
         if let index = metadata.firstIndex(where: { $0.key == key }) {
@@ -58,7 +60,8 @@ public struct GGUFWriter: Sendable {
     ///   whole number of blocks, or `data` has the wrong size.
     public mutating func addTensor(name: String, shape: [Int], type: TensorType, data: [UInt8]) throws(GGUFError) {
         guard !name.isEmpty, name.utf8.count <= GGUFHeader.maximumNameBytes else {
-            throw GGUFError(offset: nil, "Tensor name `\(name)` must be 1 to \(GGUFHeader.maximumNameBytes) bytes long.")
+            throw GGUFError(
+                offset: nil, "Tensor name `\(name)` must be 1 to \(GGUFHeader.maximumNameBytes) bytes long.")
         }
         guard !tensors.contains(where: { $0.name == name }) else {
             throw GGUFError(offset: nil, "A tensor named `\(name)` was already added; names must be unique.")
@@ -66,7 +69,8 @@ public struct GGUFWriter: Sendable {
         guard (1...GGUFHeader.maximumDimensions).contains(shape.count), shape.allSatisfy({ $0 >= 0 }) else {
             throw GGUFError(
                 offset: nil,
-                "Tensor `\(name)` has shape \(shape); give 1 to \(GGUFHeader.maximumDimensions) non-negative dimensions.")
+                "Tensor `\(name)` has shape \(shape); give 1 to \(GGUFHeader.maximumDimensions) non-negative dimensions."
+            )
         }
         guard shape[0] % type.blockSize == 0 else {
             throw GGUFError(
@@ -118,7 +122,8 @@ public struct GGUFWriter: Sendable {
                     Glibc.write(fd, buffer.baseAddress.map { $0 + written }, chunk.count - written)
                 }
                 guard result > 0 else {
-                    throw GGUFError(offset: nil, "Cannot write the file: \(String(cString: strerror(errno))).", path: path)
+                    throw GGUFError(
+                        offset: nil, "Cannot write the file: \(String(cString: strerror(errno))).", path: path)
                 }
                 written += result
             }

@@ -42,14 +42,16 @@ public struct Kernels: Sendable {
         _ x: UnsafeBufferPointer<Float>, as type: TensorType, into output: UnsafeMutableRawBufferPointer
     ) throws(KernelError) {
         guard type == .q8_0 || type == .q8_1 else {
-            throw KernelError(description: "quantizeActivations: type \(type) is not an activation type; use Q8_0 or Q8_1.")
+            throw KernelError(
+                description: "quantizeActivations: type \(type) is not an activation type; use Q8_0 or Q8_1.")
         }
         guard let bytes = type.rowBytes(elements: x.count), output.count == bytes, let base = x.baseAddress,
             let out = output.baseAddress
         else {
             throw KernelError(
                 description: "quantizeActivations: \(x.count) values need a multiple of 32 and an output of "
-                    + "\(type.rowBytes(elements: x.count).map(String.init) ?? "whole-block") bytes; got \(output.count).")
+                    + "\(type.rowBytes(elements: x.count).map(String.init) ?? "whole-block") bytes; got \(output.count)."
+            )
         }
         if type == .q8_0 {
             bk_quantize_row_q8_0(instructionSet.cValue, base, out, Int32(x.count))
@@ -69,7 +71,8 @@ public struct Kernels: Sendable {
         try withUnsafeMutableBytes(of: &result) { (out) throws(KernelError) in
             try matmul(
                 weights: weights, type: type, rows: 0..<1, rowLength: count, activations: activations, batch: 1,
-                output: UnsafeMutableBufferPointer(start: out.baseAddress?.assumingMemoryBound(to: Float.self), count: 1),
+                output: UnsafeMutableBufferPointer(
+                    start: out.baseAddress?.assumingMemoryBound(to: Float.self), count: 1),
                 outputStride: 1)
         }
         return result
@@ -96,7 +99,8 @@ public struct Kernels: Sendable {
                     + "F16, Q4_0, Q4_1 or Q8_0 with rows a multiple of the block size.")
         }
         guard rows.lowerBound >= 0, batch >= 0, rowLength >= 0, rowLength <= Int(Int32.max) else {
-            throw KernelError(description: "matmul: rows \(rows), batch \(batch) and row length \(rowLength) must not be negative.")
+            throw KernelError(
+                description: "matmul: rows \(rows), batch \(batch) and row length \(rowLength) must not be negative.")
         }
         guard weights.count >= rows.upperBound * weightRowBytes else {
             throw KernelError(
@@ -177,9 +181,12 @@ public struct Kernels: Sendable {
     /// SwiGLU gate in place: `gate = silu(gate) · up`.
     ///
     /// - Throws: when the buffers differ in length.
-    public func siluMultiply(_ gate: UnsafeMutableBufferPointer<Float>, by up: UnsafeBufferPointer<Float>) throws(KernelError) {
+    public func siluMultiply(_ gate: UnsafeMutableBufferPointer<Float>, by up: UnsafeBufferPointer<Float>)
+        throws(KernelError)
+    {
         guard gate.count == up.count else {
-            throw KernelError(description: "siluMultiply: gate (\(gate.count)) and up (\(up.count)) must have the same length.")
+            throw KernelError(
+                description: "siluMultiply: gate (\(gate.count)) and up (\(up.count)) must have the same length.")
         }
         guard let g = gate.baseAddress, let u = up.baseAddress else { return }
         bk_silu_mul(g, u, Int32(gate.count))

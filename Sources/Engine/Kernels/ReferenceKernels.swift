@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Plain Swift twins of the C kernels, written for clarity: the tests hold every kernel against these.
@@ -25,9 +25,12 @@ public enum ReferenceKernels {
         weights: [UInt8], type: TensorType, activations: [UInt8], count: Int
     ) throws(KernelError) -> Dot {
         guard let activationType = Kernels.activationType(for: type),
-            weights.count == type.rowBytes(elements: count), activations.count == activationType.rowBytes(elements: count)
+            weights.count == type.rowBytes(elements: count),
+            activations.count == activationType.rowBytes(elements: count)
         else {
-            throw KernelError(description: "ReferenceKernels.dot: buffers do not hold \(count) elements of \(type) and its activation type.")
+            throw KernelError(
+                description:
+                    "ReferenceKernels.dot: buffers do not hold \(count) elements of \(type) and its activation type.")
         }
         func half(_ bytes: [UInt8], _ offset: Int) -> Float {
             Float(Float16(bitPattern: UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8))

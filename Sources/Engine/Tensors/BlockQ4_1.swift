@@ -34,7 +34,8 @@ public enum BlockQ4_1 {
     /// Expands the block at `block[0..<20]` into 32 floats.
     public static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
         let d = Float(Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self))))
-        let m = Float(Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))))
+        let m = Float(
+            Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))))
         for j in 0..<16 {
             let byte = block[4 + j]
             out[j] = Float(byte & 0x0F) * d + m

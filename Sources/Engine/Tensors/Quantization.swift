@@ -23,7 +23,8 @@ public enum Quantization {
             out.withUnsafeMutableBytes { y in
                 for b in 0..<blocks {
                     let input = UnsafeBufferPointer(rebasing: x[(b * type.blockSize)..<((b + 1) * type.blockSize)])
-                    let output = UnsafeMutableRawBufferPointer(rebasing: y[(b * type.blockBytes)..<((b + 1) * type.blockBytes)])
+                    let output = UnsafeMutableRawBufferPointer(
+                        rebasing: y[(b * type.blockBytes)..<((b + 1) * type.blockBytes)])
                     switch type {
                     case .q4_0: BlockQ4_0.quantize(input, into: output)
                     case .q4_1: BlockQ4_1.quantize(input, into: output)
@@ -42,25 +43,30 @@ public enum Quantization {
     ///
     /// - Throws: ``QuantizationError`` when the type is not supported, `count` is not a whole number of blocks or
     ///   `bytes` has the wrong size.
-    public static func dequantize(_ bytes: [UInt8], as type: TensorType, count: Int) throws(QuantizationError) -> [Float] {
+    public static func dequantize(_ bytes: [UInt8], as type: TensorType, count: Int) throws(QuantizationError)
+        -> [Float]
+    {
         let blocks = try blockCount(count, type)
         guard bytes.count == blocks * type.blockBytes else {
             throw QuantizationError(
-                description: "\(count) values of \(type) take \(blocks * type.blockBytes) bytes, but \(bytes.count) were given.")
+                description:
+                    "\(count) values of \(type) take \(blocks * type.blockBytes) bytes, but \(bytes.count) were given.")
         }
         var out = [Float](repeating: 0, count: count)
         bytes.withUnsafeBytes { x in
             out.withUnsafeMutableBufferPointer { y in
                 for b in 0..<blocks {
                     let input = UnsafeRawBufferPointer(rebasing: x[(b * type.blockBytes)..<((b + 1) * type.blockBytes)])
-                    let output = UnsafeMutableBufferPointer(rebasing: y[(b * type.blockSize)..<((b + 1) * type.blockSize)])
+                    let output = UnsafeMutableBufferPointer(
+                        rebasing: y[(b * type.blockSize)..<((b + 1) * type.blockSize)])
                     switch type {
                     case .q4_0: BlockQ4_0.dequantize(input, into: output)
                     case .q4_1: BlockQ4_1.dequantize(input, into: output)
                     case .q8_0: BlockQ8_0.dequantize(input, into: output)
                     case .q8_1: BlockQ8_1.dequantize(input, into: output)
                     case .f16:
-                        output[0] = Float(Float16(bitPattern: UInt16(littleEndian: input.loadUnaligned(as: UInt16.self))))
+                        output[0] = Float(
+                            Float16(bitPattern: UInt16(littleEndian: input.loadUnaligned(as: UInt16.self))))
                     default:
                         output[0] = Float(bitPattern: UInt32(littleEndian: input.loadUnaligned(as: UInt32.self)))
                     }

@@ -49,7 +49,8 @@ public struct Tokenizer: Sendable {
         for (name, id) in [("bos", bosToken), ("eos", eosToken)] {
             if let id, !tokens.indices.contains(id) {
                 throw TokenizerError(
-                    description: "`tokenizer.ggml.\(name)_token_id` is \(id), outside the \(tokens.count)-token vocabulary.")
+                    description:
+                        "`tokenizer.ggml.\(name)_token_id` is \(id), outside the \(tokens.count)-token vocabulary.")
             }
         }
         var ranks: [String: Int] = [:]
@@ -58,7 +59,9 @@ public struct Tokenizer: Sendable {
             let parts = merge.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                 throw TokenizerError(
-                    description: "`tokenizer.ggml.merges`[\(rank)] is \"\(merge)\"; each merge is two symbols separated by one space.")
+                    description:
+                        "`tokenizer.ggml.merges`[\(rank)] is \"\(merge)\"; each merge is two symbols separated by one space."
+                )
             }
             // First rank wins when a merge repeats, as in the reference implementations.
             if ranks[merge] == nil { ranks[merge] = rank }
@@ -83,7 +86,8 @@ public struct Tokenizer: Sendable {
         do {
             self.splitter = try PreTokenizerSplitter(preTokenizer)
         } catch {
-            throw TokenizerError(description: "The \(preTokenizer.rawValue) pre-tokenizer's expressions do not compile: \(error).")
+            throw TokenizerError(
+                description: "The \(preTokenizer.rawValue) pre-tokenizer's expressions do not compile: \(error).")
         }
     }
 
@@ -197,7 +201,9 @@ public struct Tokenizer: Sendable {
                     continue
                 }
                 while let range = rest.unicodeScalars.firstRange(of: special.text.unicodeScalars) {
-                    if range.lowerBound > rest.startIndex { next.append(.text(rest[rest.startIndex..<range.lowerBound])) }
+                    if range.lowerBound > rest.startIndex {
+                        next.append(.text(rest[rest.startIndex..<range.lowerBound]))
+                    }
                     next.append(.special(special.id))
                     rest = rest[range.upperBound...]
                 }

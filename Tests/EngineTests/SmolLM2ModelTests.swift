@@ -88,6 +88,15 @@ struct SmolLM2ModelTests {
             let ids = tokenizer.encode(text)
             #expect(tokenizer.decode(ids) == text, "\(text.debugDescription)")
         }
+        let header = try GGUFFile(path: Self.path).header
+        let template = try #require(ChatTemplate(gguf: header))
+        #expect(template.defaultSystemPrompt == "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
+        let chat = template.encode([ChatMessage(role: "user", content: "Hi")], with: tokenizer)
+        #expect(chat.first == 1)
+        #expect(chat.filter { $0 == 1 }.count == 3)
+        #expect(chat.filter { $0 == 2 }.count == 2)
+        #expect(
+            tokenizer.decode(chat, renderSpecial: true) == template.render([ChatMessage(role: "user", content: "Hi")]))
         // Merges compress ordinary English to about one token per word.
         let sentence = "The quick brown fox jumps over the lazy dog."
         #expect(tokenizer.encode(sentence).count == 10, "\(tokenizer.encode(sentence).map { tokenizer.tokens[$0] })")

@@ -48,6 +48,57 @@ static void bk_quantize_q8_1_scalar(const float *x, bk_block_q8_1 *y, int nb) {
     }
 }
 
+/* C's (int8_t)v clamped to 15, defined for every input: the grids below produce v in [0.5, 16.5]; NaN (from
+ * infinite weights) gives 0 instead of undefined behaviour. */
+static inline uint8_t bk_nibble(float v) {
+    if (!(v > 0.0f)) return 0;
+    if (v >= 15.0f) return 15;
+    return (uint8_t)(int)v;
+}
+
+void bk_quantize_row_q4_0(const float *x, void *out, int n) {
+    bk_block_q4_0 *y = (bk_block_q4_0 *)out;
+    for (int i = 0; i < n / BK_QK; i++) {
+        const float *b = x + i * BK_QK;
+        float amax = 0.0f, max = 0.0f;
+        for (int j = 0; j < BK_QK; j++) {
+            if (amax < fabsf(b[j])) {
+                amax = fabsf(b[j]);
+                max = b[j];
+            }
+        }
+        const float d = max / -8.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        y[i].d = bk_fp32_to_fp16(d);
+        for (int j = 0; j < BK_QK / 2; j++) {
+            const uint8_t lo = bk_nibble(b[j] * id + 8.5f);
+            const uint8_t hi = bk_nibble(b[j + BK_QK / 2] * id + 8.5f);
+            y[i].qs[j] = (uint8_t)(lo | (hi << 4));
+        }
+    }
+}
+
+void bk_quantize_row_q4_1(const float *x, void *out, int n) {
+    bk_block_q4_1 *y = (bk_block_q4_1 *)out;
+    for (int i = 0; i < n / BK_QK; i++) {
+        const float *b = x + i * BK_QK;
+        float min = 3.402823466e+38f, max = -3.402823466e+38f;
+        for (int j = 0; j < BK_QK; j++) {
+            if (b[j] < min) min = b[j];
+            if (b[j] > max) max = b[j];
+        }
+        const float d = (max - min) / 15.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        y[i].d = bk_fp32_to_fp16(d);
+        y[i].m = bk_fp32_to_fp16(min);
+        for (int j = 0; j < BK_QK / 2; j++) {
+            const uint8_t lo = bk_nibble((b[j] - min) * id + 0.5f);
+            const uint8_t hi = bk_nibble((b[j + BK_QK / 2] - min) * id + 0.5f);
+            y[i].qs[j] = (uint8_t)(lo | (hi << 4));
+        }
+    }
+}
+
 #if BK_HAVE_AVX2_PATH
 /* roundf for 8 lanes: truncate, then add 1 away from zero when the dropped fraction is at least one half. */
 BK_AVX2 static inline __m256 bk_round_away(__m256 v) {

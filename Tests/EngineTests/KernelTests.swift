@@ -49,6 +49,31 @@ struct KernelTests {
         #expect(output == expected)
     }
 
+    @Test(arguments: instructionSets, [TensorType.q4_0, .q4_1, .q8_0])
+    func weightQuantizationMatchesReferenceBytes(isa: InstructionSet, type: TensorType) throws {
+        let kernels = try Kernels(isa)
+        var rng = SeededGenerator(seed: 12 + UInt64(type.rawValue))
+        var x: [Float] = []
+        for block in 0..<200 {
+            let scale = Float.random(in: 1e-6...50, using: &rng)
+            x += rng.floats(32, in: -scale...scale).map { block % 5 == 0 ? abs($0) : $0 }
+        }
+        x += [Float](repeating: 0, count: 32) + [Float](repeating: -0.25, count: 32)
+        x += (0..<32).map { Float($0 - 16) }
+        let expected = try Quantization.quantize(x, as: type)
+        var output = [UInt8](repeating: 0xAA, count: expected.count)
+        try x.withUnsafeBufferPointer { input in
+            try output.withUnsafeMutableBytes { try kernels.quantizeWeights(input, as: type, into: $0) }
+        }
+        #expect(output == expected)
+        let wrongType = x.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBytes { out in
+                #expect(throws: KernelError.self) { try kernels.quantizeWeights(input, as: .q8_1, into: out) }
+            }
+        }
+        #expect(wrongType?.description == "quantizeWeights: cannot quantize to Q8_1; use Q4_0, Q4_1 or Q8_0.")
+    }
+
     @Test(arguments: instructionSets, weightTypes)
     func dotMatchesReference(isa: InstructionSet, type: TensorType) throws {
         let kernels = try Kernels(isa)

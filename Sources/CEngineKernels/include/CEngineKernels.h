@@ -48,6 +48,12 @@ void bk_quantize_row_q8_0(bk_isa isa, const float *x, void *y, int n);
 /* Quantizes n floats (n a multiple of 32) to Q8_1 blocks, as ggml's quantize_row_q8_1_ref. */
 void bk_quantize_row_q8_1(bk_isa isa, const float *x, void *y, int n);
 
+/* Quantizes n weights (n a multiple of 32) to Q4_0 or Q4_1 blocks, as ggml's quantize_row_q4_0_ref and
+ * quantize_row_q4_1_ref (scalar on every ISA: quantizing is done once per model, offline). Q8_0 weights use
+ * bk_quantize_row_q8_0. */
+void bk_quantize_row_q4_0(const float *x, void *y, int n);
+void bk_quantize_row_q4_1(const float *x, void *y, int n);
+
 /* Dot products of one weight row with one activation row of n elements (n a multiple of 32 for quantized
  * types). */
 float bk_vec_dot_q4_0_q8_0(bk_isa isa, int n, const void *x, const void *y);

@@ -60,6 +60,31 @@ public struct Kernels: Sendable {
         }
     }
 
+    /// Quantizes weights `x` to `type` (``TensorType/q4_0``, ``TensorType/q4_1`` or ``TensorType/q8_0``) into
+    /// `output`, bit for bit as ggml's reference quantizers and ``Quantization/quantize(_:as:)``.
+    ///
+    /// - Throws: when `type` is not one of those, `x.count` is not a multiple of 32 or `output` is not exactly the
+    ///   quantized size.
+    public func quantizeWeights(
+        _ x: UnsafeBufferPointer<Float>, as type: TensorType, into output: UnsafeMutableRawBufferPointer
+    ) throws(KernelError) {
+        guard type == .q4_0 || type == .q4_1 || type == .q8_0 else {
+            throw KernelError(description: "quantizeWeights: cannot quantize to \(type); use Q4_0, Q4_1 or Q8_0.")
+        }
+        guard let bytes = type.rowBytes(elements: x.count), output.count == bytes else {
+            throw KernelError(
+                description: "quantizeWeights: \(x.count) values need a multiple of 32 and an output of "
+                    + "\(type.rowBytes(elements: x.count).map(String.init) ?? "whole-block") bytes; got \(output.count)."
+            )
+        }
+        guard let base = x.baseAddress, let out = output.baseAddress else { return }
+        switch type {
+        case .q4_0: bk_quantize_row_q4_0(base, out, Int32(x.count))
+        case .q4_1: bk_quantize_row_q4_1(base, out, Int32(x.count))
+        default: bk_quantize_row_q8_0(instructionSet.cValue, base, out, Int32(x.count))
+        }
+    }
+
     /// The dot product of one weight row of `type` (`count` elements in `weights`) with one activation row in the
     /// matching ``activationType(for:)``.
     ///

@@ -194,6 +194,19 @@ struct GGUFReaderTests {
         #expect(error?.description == "/nonexistent/model.gguf: Cannot open the file: No such file or directory.")
     }
 
+    @Test func directoryAndMissingTensorAreClearErrors() throws {
+        let directory = try TemporaryDirectory()
+        let notFile = #expect(throws: GGUFError.self) { try GGUFFile(path: directory.path) }
+        #expect(
+            notFile?.description == "\(directory.path): The path is not a regular file; pass the path of a .gguf file.")
+        let path = directory.file("one.gguf")
+        try Data(try Self.oneTensorFile()).write(to: URL(fileURLWithPath: path))
+        let file = try GGUFFile(path: path)
+        #expect(try file.data(named: "t").count == 36)
+        let missing = #expect(throws: GGUFError.self) { try file.data(named: "u") }
+        #expect(missing?.description == "\(path): The file has no tensor named `u`.")
+    }
+
     @Test func truncatedFileOnDiskNamesPathAndOffset() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("cut.gguf")

@@ -44,6 +44,9 @@ enum GGUFSamples {
             ("blk.0.attn_k.weight", [32, 2, 2], .q8_0),
             ("blk.0.attn_norm.weight", [7], .f32),
             ("blk.0.ffn_up.weight", [3, 1, 2, 1], .f16),
+            // Types the engine does not compute with are still listed and copied by their block geometry.
+            ("blk.0.ffn_down.weight", [256, 2], .q6_K),
+            ("rope_freqs.weight", [5], .bf16),
         ]
         return specs.map { name, shape, type in
             let info = GGUFTensorInfo(name: name, shape: shape, type: type, offset: 0)

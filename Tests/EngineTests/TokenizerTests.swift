@@ -127,6 +127,55 @@ struct TokenizerTests {
         #expect(eos?.description == "`tokenizer.ggml.eos_token_id` is 5, outside the 1-token vocabulary.")
     }
 
+    /// A merge whose result is not in the vocabulary leaves its parts as single-byte tokens.
+    @Test func mergedSymbolMissingFromVocabularyFallsBackToBytes() throws {
+        let bytes = ByteLevelAlphabet.scalarForByte.map { String($0) }
+        let tokenizer = try Tokenizer(tokens: bytes, merges: ["a b"], preTokenizer: .gpt2)
+        #expect(tokenizer.encode("ab") == [97, 98])
+        #expect(tokenizer.decode([97, 98]) == "ab")
+    }
+
+    @Test func malformedGGUFTokenizerKeysAreNamed() throws {
+        func header(_ edit: (inout GGUFWriter) throws -> Void) throws -> GGUFHeader {
+            var writer = GGUFWriter()
+            try writer.set("tokenizer.ggml.model", .string("gpt2"))
+            try writer.set("tokenizer.ggml.tokens", .array(.string(["a", "b"])))
+            try writer.set("tokenizer.ggml.merges", .array(.string(["a b"])))
+            try edit(&writer)
+            let bytes = writer.encoded()
+            return try bytes.withUnsafeBytes { buffer throws(GGUFError) in try GGUFHeader.parse(buffer) }
+        }
+        let cases: [(String, (inout GGUFWriter) throws -> Void, String)] = [
+            (
+                "type value", { try $0.set("tokenizer.ggml.token_type", .array(.int32([1, 9]))) },
+                "`tokenizer.ggml.token_type`[1] is 9; token types are 1 to 6."
+            ),
+            (
+                "type kind", { try $0.set("tokenizer.ggml.token_type", .array(.string(["x", "y"]))) },
+                "`tokenizer.ggml.token_type` is not an array of integers."
+            ),
+            (
+                "tokens", { try $0.set("tokenizer.ggml.tokens", .uint32(2)) },
+                "`tokenizer.ggml.tokens` is missing or not an array of strings."
+            ),
+            (
+                "merges", { try $0.set("tokenizer.ggml.merges", .array(.int32([1]))) },
+                "`tokenizer.ggml.merges` is missing or not an array of strings."
+            ),
+            (
+                "bos", { try $0.set("tokenizer.ggml.bos_token_id", .uint32(7)) },
+                "`tokenizer.ggml.bos_token_id` is 7, outside the 2-token vocabulary."
+            ),
+        ]
+        for (name, edit, message) in cases {
+            let error = #expect(throws: TokenizerError.self, "\(name)") { try Tokenizer(gguf: try header(edit)) }
+            #expect(error?.description == message)
+        }
+        // "default" is llama.cpp's name for the GPT-2 expression.
+        let defaulted = try Tokenizer(gguf: try header { try $0.set("tokenizer.ggml.pre", .string("default")) })
+        #expect(defaulted.preTokenizer == .gpt2)
+    }
+
     static func ggufHeader(model: String = "gpt2", pre: String = "smollm") throws -> GGUFHeader {
         var writer = GGUFWriter()
         try writer.set("tokenizer.ggml.model", .string(model))

@@ -30,6 +30,9 @@ public final class MappedFile: @unchecked Sendable {
         guard fstat(fd, &info) == 0 else {
             throw GGUFError(offset: nil, "Cannot read the file size: \(String(cString: strerror(errno))).", path: path)
         }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw GGUFError(offset: nil, "The path is not a regular file; pass the path of a .gguf file.", path: path)
+        }
         let size = Int(info.st_size)
         guard size > 0 else {
             throw GGUFError(offset: 0, "The file is empty; a GGUF file starts with the magic `GGUF`.", path: path)

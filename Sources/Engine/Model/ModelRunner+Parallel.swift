@@ -43,6 +43,7 @@ extension ModelRunner {
         let c = model.configuration
         let threads = configuration.threadCount
         let shared = ThreadShared(runner: self, first: nil, second: nil, third: nil)
+        let isa = configuration.kernels.instructionSet.cValue
         let scale = 1 / Float(c.headDimension).squareRoot()
         let queryLength = c.headCount * c.headDimension
         let work: @Sendable (Int) -> Void = { t in
@@ -60,7 +61,7 @@ extension ModelRunner {
                 let head = item % c.headCount
                 let end = min(items.upperBound, (row + 1) * c.headCount)
                 bk_attention(
-                    q + row * queryLength, out + row * queryLength, Int32(c.headCount), Int32(c.keyValueHeadCount),
+                    isa, q + row * queryLength, out + row * queryLength, Int32(c.headCount), Int32(c.keyValueHeadCount),
                     Int32(c.headDimension), Int32(head), Int32(head + end - item), kv, cache.pageStride,
                     cache.valueOffset, pageTables + s.rowEntries[row] * s.pagesPerSequence, Int32(cache.pageSize),
                     Int32(s.positions[row] + 1), scale, scores + t * s.maximumSequenceLength)

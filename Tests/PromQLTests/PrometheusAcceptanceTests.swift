@@ -81,11 +81,11 @@ struct PrometheusAcceptanceTests {
         "{__name__=~\"ballast_queue_.*\", worker!~\"w[12]\"}",
         "ballast_requests_total{status=~\"ok|error\", worker=~\"w.\"}",
         // Comparisons and arithmetic.
-        "ballast_queue_depth > 4",
+        "ballast_queue_depth > 0.1",
         "ballast_queue_depth > bool 4",
-        "4 < ballast_queue_depth",
+        "0.1 < ballast_queue_depth",
         "4 >= bool ballast_queue_depth",
-        "ballast_queue_depth == 2",
+        "ballast_accelerator_memory_total_bytes == 8e9",
         "ballast_queue_depth != 2",
         "ballast_queue_depth <= ballast_running_requests",
         "ballast_queue_depth >= bool ballast_running_requests",
@@ -105,17 +105,28 @@ struct PrometheusAcceptanceTests {
         "ballast_queue_depth * on(model, version) group_left(tier) ballast_model_info",
         "ballast_model_info * on(model, version) group_right ballast_queue_depth",
         "ballast_model_info * on(model, version) group_right(tier) ballast_queue_depth",
-        "ballast_queue_depth / ignoring(worker) group_left ballast_model_info",
+        "ballast_queue_depth / ignoring(worker) group_left sum without (tier) (ballast_model_info)",
         "ballast_queue_depth + on(worker) ballast_running_requests",
         "ballast_queue_depth > on(worker) ballast_running_requests",
         "ballast_queue_depth and ballast_kv_cache_usage_ratio > 0.5",
         "ballast_queue_depth or ballast_model_info",
         "ballast_queue_depth unless on(model) ballast_queue_depth{model=\"qwen\"}",
         "ballast_queue_depth and on(version) ballast_model_info{version=\"v2\"}",
-        // Errors both sides must report.
+    ]
+
+    /// Expressions Prometheus rejects at evaluation time; we must reject them too.
+    static let failing = [
         "ballast_queue_depth * on(model) ballast_kv_cache_usage_ratio",
-        "ballast_model_info * ignoring(tier, version) ballast_queue_depth",
+        "ballast_queue_depth * ignoring(worker, version) sum without (tier) (ballast_model_info)",
+        "ballast_queue_depth * ignoring(worker, version) sum by (instance, job, model) (ballast_model_info)",
         "ballast_queue_depth * on(model) group_left ballast_queue_depth",
+        "ballast_queue_depth + on(model) group_left ballast_model_info",
+    ]
+
+    /// Expressions whose correct answer here is empty or a single NaN, so an empty result proves nothing.
+    static let emptyByDesign: Set<String> = [
+        "clamp(ballast_queue_depth, 5, 2)", "scalar(ballast_queue_depth)", "NaN",
+        "histogram_quantile(0.5, sum by (le) (ballast_queue_wait_seconds_bucket{le!=\"+Inf\"}))",
     ]
 
     @Test func evaluatorMatchesPrometheus() async throws {
@@ -149,8 +160,15 @@ struct PrometheusAcceptanceTests {
         }
         #expect(window.sampleCount == sampleCount)
         #expect(raw.count > 100)
+        // The fixture restarts worker w3, so rate() must handle a real counter reset.
+        let resets = raw.filter { series in
+            series.labels["__name__"] == "ballast_requests_total"
+                && zip(series.points, series.points.dropFirst()).contains { $0.value > $1.value }
+        }
+        #expect(!resets.isEmpty)
 
-        for text in Self.policySignals + Self.coverage {
+        var nonEmpty = 0
+        for text in Self.policySignals + Self.coverage + Self.failing {
             let expected: Result<QueryValue, PromQLError>
             do {
                 expected = .success(try await server.query(text, at: time))
@@ -162,6 +180,13 @@ struct PrometheusAcceptanceTests {
                 ours = .success(try window.evaluate(try Expression.parse(text), at: time))
             } catch {
                 ours = .failure(error)
+            }
+            if Self.failing.contains(text), case .success = expected {
+                Issue.record("\(text): Prometheus was expected to fail")
+            }
+            if case .success(let value) = expected, Self.isInformative(value) { nonEmpty += 1 }
+            if case .success(let value) = expected, !Self.isInformative(value), !Self.emptyByDesign.contains(text) {
+                Issue.record("\(text): Prometheus returned \(value), which cannot tell a right answer from a wrong one")
             }
             switch (expected, ours) {
             case (.success(let theirs), .success(let mine)):
@@ -175,6 +200,16 @@ struct PrometheusAcceptanceTests {
             case (.success(let theirs), .failure(let error)):
                 Issue.record("\(text): we failed (\(error)) but Prometheus returned \(theirs)")
             }
+        }
+        #expect(nonEmpty >= Self.policySignals.count + Self.coverage.count - Self.emptyByDesign.count)
+    }
+
+    static func isInformative(_ value: QueryValue) -> Bool {
+        switch value {
+        case .scalar(let number): !number.isNaN
+        case .vector(let samples): samples.contains { !$0.value.isNaN }
+        case .matrix(let series): !series.isEmpty
+        case .string: true
         }
     }
 

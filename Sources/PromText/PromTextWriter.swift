@@ -82,7 +82,7 @@ public enum PromTextWriter {
             buffer.append(contentsOf: "NaN".utf8)
         } else if value.isInfinite {
             buffer.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8)
-        } else if value == value.rounded(.towardZero) && abs(value) < 1e15 {
+        } else if value == value.rounded(.towardZero) && abs(value) < 1e16 {
             if value == 0 && value.sign == .minus { buffer.append(contentsOf: "-0".utf8) } else {
                 appendInteger(Int64(value), into: &buffer)
             }

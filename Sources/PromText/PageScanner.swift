@@ -11,25 +11,24 @@ struct PageScanner: ~Copyable {
     private var position = 0
     private var lineNumber = 1
     private var lineStart = 0
-    private var interner = StringInterner()
-    private var assembler = FamilyAssembler()
+    private var interner: StringInterner
+    private var assembler: FamilyAssembler
     private var unescaped: [UInt8] = []
-    private var pending: [PendingLabel] = []
+    /// Labels of the sample being read; handed to the sample as its storage, so sized from the last sample.
+    private var labels: [Label] = []
+    private var labelColumns: [Int] = []
+    /// Order-independent sum of the label hashes of the sample being read.
+    private var labelsKey: UInt64 = 0
+    private var lastLabelCount = 0
     private var sawEOF = false
-
-    /// A label read from the page, before the set is sorted.
-    private struct PendingLabel {
-        var name: String
-        var value: String
-        var key: UInt64
-        var column: Int
-    }
 
     init(_ start: UnsafePointer<UInt8>, count: Int, limits: PromTextParser.Limits, format: ExpositionFormat) {
         self.start = start
         self.count = count
         self.limits = limits
         self.format = format
+        self.assembler = FamilyAssembler(pageBytes: count)
+        self.interner = StringInterner(pageBytes: count)
     }
 
     /// Reads the whole page.
@@ -239,8 +238,11 @@ struct PageScanner: ~Copyable {
         }
         let nameBytes = UnsafeBufferPointer(start: start + nameStart, count: position - nameStart)
         var quotedNameBytes: [UInt8]?
-        pending.removeAll(keepingCapacity: true)
+        labels = []
+        labelsKey = 0
         if position < count && start[position] == .openBrace {
+            labels.reserveCapacity(lastLabelCount)
+            labelColumns.removeAll(keepingCapacity: true)
             let quotedName = try readLabels()
             if let quotedName {
                 if name != nil {
@@ -300,33 +302,29 @@ struct PageScanner: ~Copyable {
                 message: "the page has more than \(limits.maxSamples) samples; split the target or raise "
                     + "Limits.maxSamples.")
         }
-        var key = ByteHash.mix(nameHash)
-        var labels: [Label] = []
-        if !pending.isEmpty {
-            sortPending()
-            labels.reserveCapacity(pending.count)
-            for index in pending.indices {
-                if index > 0 && pending[index - 1].name == pending[index].name {
-                    throw PromTextError(
-                        .duplicateLabel, line: line, column: pending[index].column,
-                        message: "label `\(pending[index].name)` appears twice in this series; keep one.")
-                }
-                key &+= pending[index].key
-                labels.append(Label(pending[index].name, pending[index].value))
+        let key = ByteHash.mix(nameHash) &+ labelsKey
+        if labels.count > 1 {
+            sortLabels()
+            for index in 1..<labels.count where labels[index - 1].name == labels[index].name {
+                throw PromTextError(
+                    .duplicateLabel, line: line, column: labelColumns[index],
+                    message: "label `\(labels[index].name)` appears twice in this series; keep one.")
             }
         }
+        lastLabelCount = labels.count
         let sample = Sample(name: name, labels: Labels(sortedUniquePairs: labels), value: value,
             timestampMilliseconds: timestamp)
         try assembler.add(sample, nameBytes: nameBytes, seriesKey: key, line: line, interner: &interner)
     }
 
-    /// Insertion sort: label sets are short and usually already sorted, so this is one pass.
-    private mutating func sortPending() {
-        guard pending.count > 1 else { return }
-        for index in 1..<pending.count {
+    /// Insertion sort, moving the column along: label sets are short and usually already sorted, so this is
+    /// one pass of comparisons.
+    private mutating func sortLabels() {
+        for index in 1..<labels.count {
             var moving = index
-            while moving > 0 && pending[moving].name < pending[moving - 1].name {
-                pending.swapAt(moving, moving - 1)
+            while moving > 0 && labels[moving].name < labels[moving - 1].name {
+                labels.swapAt(moving, moving - 1)
+                labelColumns.swapAt(moving, moving - 1)
                 moving -= 1
             }
         }
@@ -395,13 +393,14 @@ struct PageScanner: ~Copyable {
                         + "\(describe(position)); write \(labelName.prefix(80))=\"value\".")
             }
             let (value, valueHash) = try readLabelValue()
-            guard pending.count < limits.maxLabelsPerSeries else {
+            guard labels.count < limits.maxLabelsPerSeries else {
                 throw error(.limitExceeded, at: labelStart,
                     "the series has more than \(limits.maxLabelsPerSeries) labels; drop some or raise "
                         + "Limits.maxLabelsPerSeries.")
             }
-            let key = ByteHash.mix(labelHash ^ ByteHash.mix(valueHash))
-            pending.append(PendingLabel(name: labelName, value: value, key: key, column: labelStart - lineStart + 1))
+            labelsKey &+= ByteHash.mix(labelHash ^ ByteHash.mix(valueHash))
+            labels.append(Label(labelName, value))
+            labelColumns.append(labelStart - lineStart + 1)
             skipBlanks()
             guard position < count else { throw truncated() }
             if start[position] == .comma {

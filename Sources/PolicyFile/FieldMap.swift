@@ -58,7 +58,7 @@ extension Node {
         case .scalar(let scalar):
             isNull ? "empty" : "`\(scalar.string)`"
         case .mapping: "a mapping"
-        case .sequence: "a list"
+        case .sequence(let sequence): sequence.isEmpty ? "an empty list" : "a list"
         case .alias: "an alias"
         }
     }

@@ -151,14 +151,14 @@ extension PolicyDecoder {
 
     /// Checks placeholders against the engine and the query's syntax; reports and returns false on a problem.
     func checkQuery(_ query: String, node: Node, field: String) -> Bool {
-        if let problem = checker.check(Self.maskingPlaceholders(query)) {
-            report(node, field: field, "\(field) is not valid PromQL: \(problem.message).")
-            return false
-        }
         do {
             _ = try MetricAliases.resolve(query, engine: engine)
         } catch {
             report(node, field: field, "\(field): \(error.description)")
+            return false
+        }
+        if let problem = checker.check(Self.maskingPlaceholders(query)) {
+            report(node, field: field, "\(field) is not valid PromQL: \(problem.message).")
             return false
         }
         return true

@@ -46,7 +46,8 @@ final class PolicyDecoder {
     /// The node as a mapping with string keys, or `nil` after reporting what it is instead.
     func mapping(_ node: Node, path: String, example: String) -> FieldMap? {
         guard case .mapping(let mapping) = node else {
-            report(node, field: path, "\(path) must be a mapping of fields such as `\(example)`, not \(node.shapeDescription).")
+            let subject = path.isEmpty ? "the top level of a policy file" : path
+            report(node, field: path, "\(subject) must be a mapping of fields such as `\(example)`, not \(node.shapeDescription).")
             return nil
         }
         var entries: [(key: String, keyNode: Node, value: Node)] = []
@@ -68,7 +69,8 @@ final class PolicyDecoder {
 
     /// Reports every key of `map` that was not read, suggesting the closest allowed key.
     func finish(_ map: FieldMap, allowed: [String]) {
-        for (key, keyNode) in map.unread {
+        // Known keys left unread belong to a block that already reported a problem.
+        for (key, keyNode) in map.unread where !allowed.contains(key) {
             let full = map.path(key)
             if let suggestion = Spelling.closest(to: key, among: allowed) {
                 report(keyNode, field: full, "\(full) is not a known field; did you mean \(suggestion)?")

@@ -7,10 +7,10 @@ enum YamlErrorTranslation {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let around = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
+            let around = context.map { "\($0.text) at line \($0.mark.line), " } ?? ""
             return PolicyProblem(
                 location: SourceLocation(file: file, line: mark.line, column: mark.column), field: "",
-                message: "YAML syntax error at column \(mark.column): \(problem)\(around); check indentation, quoting and brackets on this line.")
+                message: "YAML syntax error at column \(mark.column): \(around)\(problem); check indentation, quoting and brackets on this line.")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.sorted().joined(separator: ", ")
             return PolicyProblem(

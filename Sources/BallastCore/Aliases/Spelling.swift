@@ -21,7 +21,8 @@ package enum Spelling {
     }
 
     /// The candidate closest to `word`, if it is close enough to be a likely typo: at most a third of the
-    /// longer word's characters differ (at least 1, at most 3). Case is ignored; ties go to the earlier candidate.
+    /// longer word's characters differ (at least 1, at most 3), or `word` (4 characters or more) starts the
+    /// candidate. Case is ignored; ties go to the earlier candidate.
     package static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let lowered = word.lowercased()
         var best: (name: String, distance: Int)?
@@ -31,7 +32,10 @@ package enum Spelling {
             guard distance <= allowed else { continue }
             if best == nil || distance < best?.distance ?? .max { best = (candidate, distance) }
         }
-        return best?.name
+        if let best { return best.name }
+        // A name typed without its unit suffix (`kv_cache_usage` for `kv_cache_usage_ratio`) is a likely slip too.
+        guard word.count >= 4 else { return nil }
+        return candidates.first { $0.lowercased().hasPrefix(lowered) }
     }
 
     /// `text` without leading and trailing spaces, tabs and line breaks.

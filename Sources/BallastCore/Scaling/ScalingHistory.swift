@@ -35,14 +35,14 @@ public struct ScalingHistory: Hashable, Sendable, Codable {
     }
 
     /// Replicas changed by `events` strictly after `now - period` (Kubernetes' `getReplicasChangePerPeriod`).
-    static func change(in events: [ScaleEvent], period: Duration, now: Timestamp) -> Int {
+    public static func change(in events: [ScaleEvent], period: Duration, now: Timestamp) -> Int {
         let cutoff = now - period
         return events.reduce(0) { $1.time > cutoff ? $0 + $1.change : $0 }
     }
 
     /// Records a rescale from `previous` to `new` replicas at `now` (Kubernetes' `storeScaleEvent`),
     /// dropping events older than the longest rate period of that direction.
-    mutating func recordScale(from previous: Int, to new: Int, now: Timestamp, behavior: ScalingBehavior) {
+    public mutating func recordScale(from previous: Int, to new: Int, now: Timestamp, behavior: ScalingBehavior) {
         guard new != previous else { return }
         if new > previous {
             let longest = behavior.scaleUp.policies.map(\.period).max() ?? .zero

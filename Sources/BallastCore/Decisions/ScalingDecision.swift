@@ -62,6 +62,8 @@ public struct ScalingStep: Hashable, Sendable, Codable {
         case rateLimit
         /// `minReplicas` or `maxReplicas` bounded the change.
         case bounds
+        /// The fleet had no replicas; the first ones start at once (rate policies cannot grow from 0).
+        case fromZero
         /// Panic mode raised the count to the short-window recommendation or blocked a scale-down.
         case panic
         /// Scale-down safety kept enough replicas for every scale signal to stay within its limit.

@@ -104,9 +104,11 @@ extension PolicyEvaluator {
             ))
             panicReport = evaluatePanic(inputs: inputs, readings: readings, observed: observed, ready: ready, capacity: ready + starting, now: now).report
         } else {
-            var raw = recommendations.map(\.replicas).max() ?? current
-            if recommendations.count > 1 {
-                let driver = recommendations.first { $0.replicas == raw }?.rule ?? ""
+            // Held rules ask for the current count; they block a scale-down below, so they are left out of the maximum.
+            let usable = recommendations.filter { !heldRules.contains($0.rule) }
+            var raw = usable.map(\.replicas).max() ?? current
+            if usable.count > 1 {
+                let driver = usable.first { $0.replicas == raw }?.rule ?? ""
                 steps.append(ScalingStep(kind: .highestRecommendation, from: current, to: raw, detail: "the largest recommendation is \(driver)'s"))
             }
             if !heldRules.isEmpty && raw < current {
@@ -129,21 +131,21 @@ extension PolicyEvaluator {
                     detail: "the \(which) recommendation of the last \(NumberText.format(window.secondsValue))s is \(stabilized)"
                 ))
             }
-            let limited = HorizontalScaler.limitRate(
-                desired: stabilized, current: current, minReplicas: minReplicas, maxReplicas: maxReplicas,
-                now: now, behavior: behavior, history: state.history
-            )
-            desired = limited.replicas
-            if limited.replicas != stabilized {
+            if current == 0 && stabilized > 0 {
+                // Rate policies measure growth from a running fleet (100 % of 0 is 0), and Kubernetes disables the
+                // HPA at 0 replicas; Ballast starts the first replicas at once, bounded by maxReplicas.
+                desired = min(stabilized, maxReplicas)
                 steps.append(ScalingStep(
-                    kind: Self.stepKind(for: limited.limit),
-                    from: stabilized, to: limited.replicas, detail: limitDetail(limited.limit, rules: stabilized > current ? behavior.scaleUp : behavior.scaleDown)
+                    kind: .fromZero, from: 0, to: desired,
+                    detail: "scaling from zero starts \(desired) replica\(desired == 1 ? "" : "s") at once; rate policies apply once replicas run"
                 ))
+            } else {
+                desired = limitStep(stabilized: stabilized, current: current, now: now, steps: &steps)
             }
             if panic.report?.active == true {
                 let floor = max(desired, current)
                 var raised = floor
-                if let panicTarget, panicTarget > floor { raised = min(max(panicTarget, floor), max(maxReplicas, current)) }
+                if let panicTarget, panicTarget > floor { raised = max(floor, min(panicTarget, maxReplicas)) }
                 if raised != desired {
                     steps.append(ScalingStep(
                         kind: .panic, from: desired, to: raised,
@@ -181,6 +183,22 @@ extension PolicyEvaluator {
             currentReplicas: current, desiredReplicas: desired, recommendations: recommendations,
             steps: steps, panic: panicReport, summary: summary
         )
+    }
+
+    /// Applies rate policies and bounds, noting the step when they change the count.
+    private func limitStep(stabilized: Int, current: Int, now: Timestamp, steps: inout [ScalingStep]) -> Int {
+        let behavior = policy.behavior
+        let limited = HorizontalScaler.limitRate(
+            desired: stabilized, current: current, minReplicas: policy.target.minReplicas, maxReplicas: policy.target.maxReplicas,
+            now: now, behavior: behavior, history: state.history
+        )
+        if limited.replicas != stabilized {
+            steps.append(ScalingStep(
+                kind: Self.stepKind(for: limited.limit), from: stabilized, to: limited.replicas,
+                detail: limitDetail(limited.limit, rules: stabilized > current ? behavior.scaleUp : behavior.scaleDown)
+            ))
+        }
+        return limited.replicas
     }
 
     /// Names whose values are costs: declared cost signals and the built-in names.

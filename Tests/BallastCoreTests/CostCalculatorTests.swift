@@ -14,19 +14,28 @@ struct CostCalculatorTests {
 
     @Test(arguments: [
         // 2 replicas at 4 CNY/h serving 0.5 req/s: 8 / 3600 / 0.5 = 0.004444 CNY per inference.
-        Case(signal: .costPerInference, replicas: 2, perReplicaHour: 4, requestsPerSecond: 0.5, tokensPerSecond: 100, expected: 8.0 / 3600 / 0.5),
+        Case(
+            signal: .costPerInference, replicas: 2, perReplicaHour: 4, requestsPerSecond: 0.5, tokensPerSecond: 100,
+            expected: 8.0 / 3600 / 0.5),
         // Document 001's limit: one replica at 108 CNY/h and 1 req/s costs exactly 0.03 CNY.
-        Case(signal: .costPerInference, replicas: 1, perReplicaHour: 108, requestsPerSecond: 1, tokensPerSecond: 1, expected: 0.03),
+        Case(
+            signal: .costPerInference, replicas: 1, perReplicaHour: 108, requestsPerSecond: 1, tokensPerSecond: 1,
+            expected: 0.03),
         // 4 × p4d.24xlarge (~$32/h, document 002) at 50 tokens/s: 128 / 3600 / 50 × 1000 = $0.711 per 1K tokens.
-        Case(signal: .costPerThousandTokens, replicas: 4, perReplicaHour: 32, requestsPerSecond: 1, tokensPerSecond: 50, expected: 128.0 / 3600 / 50 * 1000),
-        Case(signal: .costPerThousandTokens, replicas: 1, perReplicaHour: 3.6, requestsPerSecond: 1, tokensPerSecond: 2000, expected: 0.0005),
+        Case(
+            signal: .costPerThousandTokens, replicas: 4, perReplicaHour: 32, requestsPerSecond: 1, tokensPerSecond: 50,
+            expected: 128.0 / 3600 / 50 * 1000),
+        Case(
+            signal: .costPerThousandTokens, replicas: 1, perReplicaHour: 3.6, requestsPerSecond: 1,
+            tokensPerSecond: 2000, expected: 0.0005),
     ])
     func computesCostFromPriceAndThroughput(_ c: Case) throws {
         let reading = CostCalculator.reading(
             of: c.signal,
             price: Price(perReplicaHour: c.perReplicaHour, currency: "CNY"),
             billedReplicas: c.replicas,
-            throughput: Throughput(requestsPerSecond: .value(c.requestsPerSecond), tokensPerSecond: .value(c.tokensPerSecond))
+            throughput: Throughput(
+                requestsPerSecond: .value(c.requestsPerSecond), tokensPerSecond: .value(c.tokensPerSecond))
         )
         let value = try #require(reading.number)
         #expect(abs(value - c.expected) < 1e-12)
@@ -54,9 +63,12 @@ struct CostCalculatorTests {
 
     @Test func noPriceSaysWhatToAdd() {
         let reading = CostCalculator.reading(
-            of: .costPerThousandTokens, price: nil, billedReplicas: 1, throughput: Throughput(tokensPerSecond: .value(10))
+            of: .costPerThousandTokens, price: nil, billedReplicas: 1,
+            throughput: Throughput(tokensPerSecond: .value(10))
         )
-        #expect(reading == .missing(reason: "the policy has no price; add spec.price.perReplicaHour to use cost_per_1k_tokens"))
+        #expect(
+            reading
+                == .missing(reason: "the policy has no price; add spec.price.perReplicaHour to use cost_per_1k_tokens"))
     }
 
     @Test func evaluatorComputesUndeclaredCostSignalsForRules() throws {

@@ -8,7 +8,9 @@ struct PanicModeTests {
         Fixture.scalePolicy(
             signal: "load", threshold: 0.5, forDuration: .seconds(30),
             behavior: ScalingBehavior(
-                scaleDown: ScalingRules(stabilizationWindow: .zero, policies: [ScalingPolicy(type: .percent, value: 100, period: .seconds(15))]),
+                scaleDown: ScalingRules(
+                    stabilizationWindow: .zero,
+                    policies: [ScalingPolicy(type: .percent, value: 100, period: .seconds(15))]),
                 panic: PanicSettings(window: .seconds(6), threshold: 2.0, hold: hold)
             )
         )
@@ -37,7 +39,8 @@ struct PanicModeTests {
     @Test func belowTheThresholdNothingPanics() throws {
         var evaluator = PolicyEvaluator(policy: Self.policy())
         // ceil(2 × 0.7 / 0.5) = 3 is below 2.0 × 2 ready = 4; the rule itself is still pending (for: 30s).
-        let evaluation = evaluator.decide(observed: Self.observe(stable: 0.55, short: 0.7, replicas: 2), now: ManualClock().now)
+        let evaluation = evaluator.decide(
+            observed: Self.observe(stable: 0.55, short: 0.7, replicas: 2), now: ManualClock().now)
         let panic = try #require(evaluation.scaling.panic)
         #expect(!panic.triggered)
         #expect(!panic.active)
@@ -52,7 +55,8 @@ struct PanicModeTests {
         var active: [Bool] = []
         for tick in 0..<8 {
             // Burst at t=0, then calm: load per replica 0.05 would scale to 1 at once.
-            let observation = tick == 0
+            let observation =
+                tick == 0
                 ? Self.observe(stable: 0.55, short: 2.0, replicas: fleet)
                 : Self.observe(stable: 0.05, short: 0.05, replicas: fleet)
             let evaluation = evaluator.decide(observed: observation, now: clock.now)
@@ -72,7 +76,8 @@ struct PanicModeTests {
         let start = ManualClock().now
         _ = evaluator.decide(observed: Self.observe(stable: 0.55, short: 2.0, replicas: 2), now: start)
         // At 45 s the fleet of 8 sees another burst: ceil(8 × 1.2 / 0.5) = 20 ≥ 16.
-        let again = evaluator.decide(observed: Self.observe(stable: 0.6, short: 1.2, replicas: 8), now: start + .seconds(45))
+        let again = evaluator.decide(
+            observed: Self.observe(stable: 0.6, short: 1.2, replicas: 8), now: start + .seconds(45))
         let panic = try #require(again.scaling.panic)
         #expect(panic.triggered)
         #expect(panic.until == start + .seconds(105))

@@ -18,12 +18,16 @@ struct PolicyEvaluatorTests {
                 name: "queue-time", condition: .compare(signal: "queue_p95", op: .greater, threshold: 0.5),
                 forDuration: .seconds(30), action: .scale(ScaleAction(target: 0.5))
             ),
-            Rule(name: "memory", condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.85), action: .shard(ShardAction())),
+            Rule(
+                name: "memory", condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.85),
+                action: .shard(ShardAction())),
         ],
         behavior: ScalingBehavior(panic: nil)
     )
 
-    static func observe(queue: SignalReading, memory: SignalReading = .value(0.5), fleet: FleetState = .steady(2)) -> Observation {
+    static func observe(queue: SignalReading, memory: SignalReading = .value(0.5), fleet: FleetState = .steady(2))
+        -> Observation
+    {
         Observation(readings: ["queue_p95": queue, "memory_ratio": memory], fleet: fleet)
     }
 
@@ -49,7 +53,8 @@ struct PolicyEvaluatorTests {
 
     @Test func rateLimitStepIsExplained() throws {
         let evaluation = PolicyEvaluator.explain(
-            policy: Fixture.scalePolicy(signal: "load", threshold: 0.5), observed: Fixture.observe("load", 5.0, replicas: 2), now: .epoch
+            policy: Fixture.scalePolicy(signal: "load", threshold: 0.5),
+            observed: Fixture.observe("load", 5.0, replicas: 2), now: .epoch
         )
         // ceil(2 × 5 / 0.5) = 20, but the default scale-up allows max(2 × 2, 2 + 4) = 6 per 15 s.
         #expect(evaluation.scaling.desiredReplicas == 6)
@@ -66,8 +71,10 @@ struct PolicyEvaluatorTests {
         .value(.nan),
     ])
     func aMissingReadingHoldsAndNeverReadsAsZero(reading: SignalReading) throws {
-        var evaluator = PolicyEvaluator(policy: Fixture.scalePolicy(signal: "load", threshold: 0.5, behavior: Fixture.unlimited))
-        let evaluation = evaluator.decide(observed: Observation(readings: ["load": reading], fleet: .steady(4)), now: .epoch)
+        var evaluator = PolicyEvaluator(
+            policy: Fixture.scalePolicy(signal: "load", threshold: 0.5, behavior: Fixture.unlimited))
+        let evaluation = evaluator.decide(
+            observed: Observation(readings: ["load": reading], fleet: .steady(4)), now: .epoch)
         #expect(evaluation.scaling.desiredReplicas == 4)
         guard case .held(let reason) = try #require(evaluation.rules.first).status else {
             Issue.record("expected held, got \(String(describing: evaluation.rules.first?.status))")
@@ -83,20 +90,28 @@ struct PolicyEvaluatorTests {
             target: Target(model: "m", minReplicas: 1, maxReplicas: 20),
             signals: [Signal(name: "a", source: .query("a")), Signal(name: "b", source: .query("b"))],
             rules: [
-                Rule(name: "a", condition: .compare(signal: "a", op: .greater, threshold: 0.5), action: .scale(ScaleAction())),
-                Rule(name: "b", condition: .compare(signal: "b", op: .greater, threshold: 0.5), action: .scale(ScaleAction())),
+                Rule(
+                    name: "a", condition: .compare(signal: "a", op: .greater, threshold: 0.5),
+                    action: .scale(ScaleAction())),
+                Rule(
+                    name: "b", condition: .compare(signal: "b", op: .greater, threshold: 0.5),
+                    action: .scale(ScaleAction())),
             ],
             behavior: Fixture.unlimited
         )
         let down = PolicyEvaluator.explain(
-            policy: policy, observed: Observation(readings: ["a": .value(0.1), "b": .missing(reason: "no series")], fleet: .steady(4)), now: .epoch
+            policy: policy,
+            observed: Observation(readings: ["a": .value(0.1), "b": .missing(reason: "no series")], fleet: .steady(4)),
+            now: .epoch
         )
         #expect(down.scaling.desiredReplicas == 4)
         let held = try #require(down.scaling.steps.first { $0.kind == .heldReading })
         #expect(held.detail == "no scale-down while b cannot read its signal; a missing metric is not zero load")
 
         let up = PolicyEvaluator.explain(
-            policy: policy, observed: Observation(readings: ["a": .value(1.0), "b": .missing(reason: "no series")], fleet: .steady(4)), now: .epoch
+            policy: policy,
+            observed: Observation(readings: ["a": .value(1.0), "b": .missing(reason: "no series")], fleet: .steady(4)),
+            now: .epoch
         )
         #expect(up.scaling.desiredReplicas == 8)
         #expect(up.scaling.recommendations.map(\.replicas) == [8, 4])
@@ -108,19 +123,26 @@ struct PolicyEvaluatorTests {
             target: Target(model: "m", minReplicas: 1, maxReplicas: 20),
             signals: [Signal(name: "a", source: .query("a")), Signal(name: "b", source: .query("b"))],
             rules: [
-                Rule(name: "a", condition: .compare(signal: "a", op: .greater, threshold: 0.5), action: .scale(ScaleAction())),
-                Rule(name: "b", condition: .compare(signal: "b", op: .greater, threshold: 0.5), action: .scale(ScaleAction())),
+                Rule(
+                    name: "a", condition: .compare(signal: "a", op: .greater, threshold: 0.5),
+                    action: .scale(ScaleAction())),
+                Rule(
+                    name: "b", condition: .compare(signal: "b", op: .greater, threshold: 0.5),
+                    action: .scale(ScaleAction())),
             ],
             behavior: Fixture.unlimited
         )
-        let evaluation = PolicyEvaluator.explain(policy: policy, observed: Observation(values: ["a": 0.8, "b": 1.5], fleet: .steady(4)), now: .epoch)
+        let evaluation = PolicyEvaluator.explain(
+            policy: policy, observed: Observation(values: ["a": 0.8, "b": 1.5], fleet: .steady(4)), now: .epoch)
         #expect(evaluation.scaling.recommendations.map(\.replicas) == [7, 12])
         #expect(evaluation.scaling.desiredReplicas == 12)
         #expect(evaluation.scaling.steps.first?.detail == "the largest recommendation is b's")
     }
 
     @Test func aScaleRuleCoolsDownAfterItActs() throws {
-        var evaluator = PolicyEvaluator(policy: Fixture.scalePolicy(signal: "load", threshold: 0.5, cooldown: .seconds(60), behavior: Fixture.unlimited))
+        var evaluator = PolicyEvaluator(
+            policy: Fixture.scalePolicy(
+                signal: "load", threshold: 0.5, cooldown: .seconds(60), behavior: Fixture.unlimited))
         let start = ManualClock().now
         let first = evaluator.decide(observed: Fixture.observe("load", 1.0, replicas: 2), now: start)
         #expect(first.scaling.desiredReplicas == 4)
@@ -139,7 +161,8 @@ struct PolicyEvaluatorTests {
         _ = original.decide(observed: Fixture.observe("load", 1.0, replicas: 2), now: start + .seconds(15))
 
         let data = try JSONEncoder().encode(original.state)
-        var restored = PolicyEvaluator(policy: policy, state: try JSONDecoder().decode(PolicyEvaluator.State.self, from: data))
+        var restored = PolicyEvaluator(
+            policy: policy, state: try JSONDecoder().decode(PolicyEvaluator.State.self, from: data))
         #expect(restored.state == original.state)
 
         let expected = original.decide(observed: Fixture.observe("load", 1.0, replicas: 2), now: start + .seconds(30))
@@ -166,7 +189,8 @@ struct PolicyEvaluatorTests {
 
     @Test func infiniteLoadScalesAsFastAsTheRateAllows() {
         let evaluation = PolicyEvaluator.explain(
-            policy: Fixture.scalePolicy(signal: "load", threshold: 0.5, maxReplicas: 10), observed: Fixture.observe("load", .infinity, replicas: 2), now: .epoch
+            policy: Fixture.scalePolicy(signal: "load", threshold: 0.5, maxReplicas: 10),
+            observed: Fixture.observe("load", .infinity, replicas: 2), now: .epoch
         )
         #expect(evaluation.scaling.desiredReplicas == 6)
     }
@@ -183,38 +207,67 @@ struct PolicyEvaluatorTests {
     }
 
     @Test(arguments: [
-        Edge(name: "zero replicas, minReplicas 1", minReplicas: 1, maxReplicas: 10, fleet: .steady(0), load: 0, target: nil, expected: 1),
-        Edge(name: "zero replicas, minReplicas 0, load waiting", minReplicas: 0, maxReplicas: 10, fleet: .steady(0), load: 1.2, target: nil, expected: 3),
-        Edge(name: "zero replicas, minReplicas 0, idle", minReplicas: 0, maxReplicas: 10, fleet: .steady(0), load: 0, target: nil, expected: 0),
-        Edge(name: "above maxReplicas", minReplicas: 1, maxReplicas: 3, fleet: .steady(7), load: 0.5, target: nil, expected: 3),
-        Edge(name: "minReplicas above maxReplicas", minReplicas: 5, maxReplicas: 2, fleet: .steady(3), load: 2, target: nil, expected: 2),
-        Edge(name: "minReplicas above maxReplicas, below both", minReplicas: 5, maxReplicas: 2, fleet: .steady(1), load: 2, target: nil, expected: 5),
-        Edge(name: "target 0 holds", minReplicas: 1, maxReplicas: 10, fleet: .steady(3), load: 2, target: 0, expected: 3),
-        Edge(name: "negative counts", minReplicas: 1, maxReplicas: 10, fleet: FleetState(desiredReplicas: -3, readyReplicas: -1), load: 2, target: nil, expected: 1),
+        Edge(
+            name: "zero replicas, minReplicas 1", minReplicas: 1, maxReplicas: 10, fleet: .steady(0), load: 0,
+            target: nil, expected: 1),
+        Edge(
+            name: "zero replicas, minReplicas 0, load waiting", minReplicas: 0, maxReplicas: 10, fleet: .steady(0),
+            load: 1.2, target: nil, expected: 3),
+        Edge(
+            name: "zero replicas, minReplicas 0, idle", minReplicas: 0, maxReplicas: 10, fleet: .steady(0), load: 0,
+            target: nil, expected: 0),
+        Edge(
+            name: "above maxReplicas", minReplicas: 1, maxReplicas: 3, fleet: .steady(7), load: 0.5, target: nil,
+            expected: 3),
+        Edge(
+            name: "minReplicas above maxReplicas", minReplicas: 5, maxReplicas: 2, fleet: .steady(3), load: 2,
+            target: nil, expected: 2),
+        Edge(
+            name: "minReplicas above maxReplicas, below both", minReplicas: 5, maxReplicas: 2, fleet: .steady(1),
+            load: 2, target: nil, expected: 5),
+        Edge(
+            name: "target 0 holds", minReplicas: 1, maxReplicas: 10, fleet: .steady(3), load: 2, target: 0, expected: 3),
+        Edge(
+            name: "negative counts", minReplicas: 1, maxReplicas: 10,
+            fleet: FleetState(desiredReplicas: -3, readyReplicas: -1), load: 2, target: nil, expected: 1),
     ])
     func oddInputsDecideWithoutCrashing(_ edge: Edge) {
         let policy = Fixture.scalePolicy(
-            signal: "load", threshold: 0.5, target: edge.target, minReplicas: edge.minReplicas, maxReplicas: edge.maxReplicas, behavior: Fixture.unlimited
+            signal: "load", threshold: 0.5, target: edge.target, minReplicas: edge.minReplicas,
+            maxReplicas: edge.maxReplicas, behavior: Fixture.unlimited
         )
-        let evaluation = PolicyEvaluator.explain(policy: policy, observed: Observation(values: ["load": edge.load], fleet: edge.fleet), now: .epoch)
+        let evaluation = PolicyEvaluator.explain(
+            policy: policy, observed: Observation(values: ["load": edge.load], fleet: edge.fleet), now: .epoch)
         #expect(evaluation.scaling.desiredReplicas == edge.expected)
     }
 
     @Test func targetZeroSaysWhatToWrite() throws {
         let policy = Fixture.scalePolicy(signal: "load", threshold: 0.5, target: 0)
-        let evaluation = PolicyEvaluator.explain(policy: policy, observed: Fixture.observe("load", 2, replicas: 3), now: .epoch)
-        #expect(evaluation.scaling.recommendations.first?.note == "held: the scale target is 0; write a positive number such as 0.5")
+        let evaluation = PolicyEvaluator.explain(
+            policy: policy, observed: Fixture.observe("load", 2, replicas: 3), now: .epoch)
+        #expect(
+            evaluation.scaling.recommendations.first?.note
+                == "held: the scale target is 0; write a positive number such as 0.5")
     }
 
     @Test func anUndeclaredSignalIsMissingWithAFix() throws {
         let policy = Policy(
             name: "typo",
             target: Target(model: "m"),
-            rules: [Rule(name: "r", condition: .compare(signal: "queue_p59", op: .greater, threshold: 1), action: .alert(AlertAction()))]
+            rules: [
+                Rule(
+                    name: "r", condition: .compare(signal: "queue_p59", op: .greater, threshold: 1),
+                    action: .alert(AlertAction()))
+            ]
         )
-        let evaluation = PolicyEvaluator.explain(policy: policy, observed: Observation(values: ["queue_p59": 3], fleet: .steady(1)), now: .epoch)
+        let evaluation = PolicyEvaluator.explain(
+            policy: policy, observed: Observation(values: ["queue_p59": 3], fleet: .steady(1)), now: .epoch)
         let signal = try #require(evaluation.signals.first)
-        #expect(signal.reading == .missing(reason: "no signal named queue_p59 is declared; add it under spec.signals or fix the rule's spelling"))
+        #expect(
+            signal.reading
+                == .missing(
+                    reason:
+                        "no signal named queue_p59 is declared; add it under spec.signals or fix the rule's spelling"))
         #expect(evaluation.actions.isEmpty)
     }
 }

@@ -29,10 +29,16 @@ struct ReplicaCalculatorTests {
         Case(name: "queue p95 0.84 s vs 0.5 s", current: 2, ready: 2, value: 0.84, target: 0.5, expected: 4),
         Case(name: "rounds up", current: 3, ready: 3, value: 0.7, target: 0.5, expected: 5),
         // Starting replicas count as capacity: 2 ready at twice the target need 4, and 2 are already starting.
-        Case(name: "starting replicas absorb demand", current: 4, ready: 2, starting: 2, value: 1.0, target: 0.5, expected: 4),
-        Case(name: "demand beyond starting replicas", current: 4, ready: 2, starting: 2, value: 1.5, target: 0.5, expected: 6),
+        Case(
+            name: "starting replicas absorb demand", current: 4, ready: 2, starting: 2, value: 1.0, target: 0.5,
+            expected: 4),
+        Case(
+            name: "demand beyond starting replicas", current: 4, ready: 2, starting: 2, value: 1.5, target: 0.5,
+            expected: 6),
         // Scale-down counts starting replicas as loaded: ceil(2 × 0.1 / 0.5 + 2) = 3.
-        Case(name: "scale-down keeps starting replicas", current: 4, ready: 2, starting: 2, value: 0.1, target: 0.5, expected: 3),
+        Case(
+            name: "scale-down keeps starting replicas", current: 4, ready: 2, starting: 2, value: 0.1, target: 0.5,
+            expected: 3),
         Case(name: "nothing ready yet", current: 3, ready: 0, starting: 3, value: 0, target: 0.5, expected: 3),
         Case(name: "from zero replicas", current: 0, ready: 0, value: 1.2, target: 0.5, expected: 3),
         Case(name: "zero load scales to zero", current: 4, ready: 4, value: 0, target: 0.5, expected: 0),
@@ -51,7 +57,8 @@ struct ReplicaCalculatorTests {
     }
 
     @Test func formulaShowsTheNumbers() {
-        let outcome = ReplicaCalculator.recommend(current: 2, ready: 2, starting: 0, value: 0.84, target: 0.5, tolerance: 0.1)
+        let outcome = ReplicaCalculator.recommend(
+            current: 2, ready: 2, starting: 0, value: 0.84, target: 0.5, tolerance: 0.1)
         #expect(outcome == .replicas(4, formula: "ceil(2 × 0.84 / 0.5) = 4", note: nil))
     }
 
@@ -63,7 +70,8 @@ struct ReplicaCalculatorTests {
         (-Double.infinity, 1.0, "the value -Inf is negative; the formula needs a load of 0 or more"),
     ])
     func refusesNumbersTheFormulaCannotUse(value: Double, target: Double, reason: String) {
-        let outcome = ReplicaCalculator.recommend(current: 2, ready: 2, starting: 0, value: value, target: target, tolerance: 0.1)
+        let outcome = ReplicaCalculator.recommend(
+            current: 2, ready: 2, starting: 0, value: value, target: target, tolerance: 0.1)
         #expect(outcome == .unusable(reason: reason))
     }
 }

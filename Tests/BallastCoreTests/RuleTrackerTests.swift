@@ -27,45 +27,55 @@ struct RuleTrackerTests {
     }
 
     @Test(arguments: [
-        Script(name: "fires once held for 30 s", forSeconds: 30, cooldownSeconds: 0, ticks: [
-            (.breached, .pending(remainingSeconds: 30), false),
-            (.breached, .pending(remainingSeconds: 20), false),
-            (.breached, .pending(remainingSeconds: 10), false),
-            (.breached, .firing, true),
-            (.breached, .firing, false),
-        ]),
-        Script(name: "a clear tick resets the timer", forSeconds: 20, cooldownSeconds: 0, ticks: [
-            (.breached, .pending(remainingSeconds: 20), false),
-            (.breached, .pending(remainingSeconds: 10), false),
-            (.clear, .inactive, false),
-            (.breached, .pending(remainingSeconds: 20), false),
-            (.breached, .pending(remainingSeconds: 10), false),
-            (.breached, .firing, true),
-        ]),
-        Script(name: "a missing reading neither starts nor resets the timer", forSeconds: 30, cooldownSeconds: 0, ticks: [
-            (.unknown, .held, false),
-            (.breached, .pending(remainingSeconds: 30), false),
-            (.unknown, .held, false),
-            (.unknown, .held, false),
-            (.breached, .firing, true),
-            (.unknown, .held, false),
-            (.breached, .firing, false),
-        ]),
-        Script(name: "once per episode without cooldown", forSeconds: 0, cooldownSeconds: 0, ticks: [
-            (.breached, .firing, true),
-            (.breached, .firing, false),
-            (.clear, .inactive, false),
-            (.breached, .firing, true),
-        ]),
-        Script(name: "cooldown quiets, then re-arms while still breached", forSeconds: 0, cooldownSeconds: 25, ticks: [
-            (.breached, .firing, true),
-            (.breached, .coolingDown, false),
-            (.clear, .coolingDown, false),
-            (.breached, .firing, true),
-            (.clear, .coolingDown, false),
-            (.clear, .coolingDown, false),
-            (.clear, .inactive, false),
-        ]),
+        Script(
+            name: "fires once held for 30 s", forSeconds: 30, cooldownSeconds: 0,
+            ticks: [
+                (.breached, .pending(remainingSeconds: 30), false),
+                (.breached, .pending(remainingSeconds: 20), false),
+                (.breached, .pending(remainingSeconds: 10), false),
+                (.breached, .firing, true),
+                (.breached, .firing, false),
+            ]),
+        Script(
+            name: "a clear tick resets the timer", forSeconds: 20, cooldownSeconds: 0,
+            ticks: [
+                (.breached, .pending(remainingSeconds: 20), false),
+                (.breached, .pending(remainingSeconds: 10), false),
+                (.clear, .inactive, false),
+                (.breached, .pending(remainingSeconds: 20), false),
+                (.breached, .pending(remainingSeconds: 10), false),
+                (.breached, .firing, true),
+            ]),
+        Script(
+            name: "a missing reading neither starts nor resets the timer", forSeconds: 30, cooldownSeconds: 0,
+            ticks: [
+                (.unknown, .held, false),
+                (.breached, .pending(remainingSeconds: 30), false),
+                (.unknown, .held, false),
+                (.unknown, .held, false),
+                (.breached, .firing, true),
+                (.unknown, .held, false),
+                (.breached, .firing, false),
+            ]),
+        Script(
+            name: "once per episode without cooldown", forSeconds: 0, cooldownSeconds: 0,
+            ticks: [
+                (.breached, .firing, true),
+                (.breached, .firing, false),
+                (.clear, .inactive, false),
+                (.breached, .firing, true),
+            ]),
+        Script(
+            name: "cooldown quiets, then re-arms while still breached", forSeconds: 0, cooldownSeconds: 25,
+            ticks: [
+                (.breached, .firing, true),
+                (.breached, .coolingDown, false),
+                (.clear, .coolingDown, false),
+                (.breached, .firing, true),
+                (.clear, .coolingDown, false),
+                (.clear, .coolingDown, false),
+                (.clear, .inactive, false),
+            ]),
     ])
     func followsTheScript(_ script: Script) {
         var tracker = RuleTracker()
@@ -89,8 +99,13 @@ struct RuleTrackerTests {
         var tracker = RuleTracker()
         let start = ManualClock().now
         _ = tracker.advance(outcome: .breached, forDuration: .seconds(60), now: start)
-        let step = tracker.advance(outcome: .unknown(reason: "queue_p95 is missing: no series"), forDuration: .seconds(60), now: start + .seconds(5))
-        #expect(step.status == .held(reason: "queue_p95 is missing: no series; the rule holds its last state (pending since \(start))"))
+        let step = tracker.advance(
+            outcome: .unknown(reason: "queue_p95 is missing: no series"), forDuration: .seconds(60),
+            now: start + .seconds(5))
+        #expect(
+            step.status
+                == .held(
+                    reason: "queue_p95 is missing: no series; the rule holds its last state (pending since \(start))"))
         #expect(tracker.breachedSince == start)
     }
 

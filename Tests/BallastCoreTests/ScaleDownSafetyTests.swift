@@ -58,7 +58,9 @@ struct ScaleDownSafetyTests {
         let step = try #require(last?.scaling.steps.first { $0.kind == .safety })
         #expect(step.from == 1)
         #expect(step.to == 2)
-        #expect(step.detail == "at 1 replica latency would fire: any(queue_p95 (0.1) > 0.5, busy_ratio (0.9) > 0.8); holding at 2")
+        #expect(
+            step.detail
+                == "at 1 replica latency would fire: any(queue_p95 (0.1) > 0.5, busy_ratio (0.9) > 0.8); holding at 2")
     }
 
     @Test func scalesDownWhenTheSmallerFleetStaysInsideTheLimits() {

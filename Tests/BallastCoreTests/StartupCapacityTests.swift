@@ -44,8 +44,10 @@ struct StartupCapacityTests {
     @Test func theDecisionSaysTheStartingReplicasWillAbsorbIt() throws {
         let policy = Fixture.scalePolicy(signal: "load", threshold: 0.5)
         let now = ManualClock().now
-        let fleet = FleetState(desiredReplicas: 4, readyReplicas: 2, startingSince: [now - .seconds(30), now - .seconds(30)])
-        let evaluation = PolicyEvaluator.explain(policy: policy, observed: Observation(values: ["load": 1.0], fleet: fleet), now: now)
+        let fleet = FleetState(
+            desiredReplicas: 4, readyReplicas: 2, startingSince: [now - .seconds(30), now - .seconds(30)])
+        let evaluation = PolicyEvaluator.explain(
+            policy: policy, observed: Observation(values: ["load": 1.0], fleet: fleet), now: now)
         #expect(evaluation.scaling.desiredReplicas == 4)
         let recommendation = try #require(evaluation.scaling.recommendations.first)
         #expect(recommendation.formula == "ceil(2 × 1 / 0.5) = 4; 2 ready + 2 starting")
@@ -56,9 +58,11 @@ struct StartupCapacityTests {
         // Two replicas started 11 minutes ago (grace 10 min) and never became ready: they are not capacity.
         let policy = Fixture.scalePolicy(signal: "load", threshold: 0.5)
         let now = ManualClock().now
-        let fleet = FleetState(desiredReplicas: 4, readyReplicas: 2, startingSince: [now - .seconds(660), now - .seconds(660)])
+        let fleet = FleetState(
+            desiredReplicas: 4, readyReplicas: 2, startingSince: [now - .seconds(660), now - .seconds(660)])
         #expect(fleet.capacity(grace: .seconds(600), now: now) == 2)
-        let evaluation = PolicyEvaluator.explain(policy: policy, observed: Observation(values: ["load": 1.5], fleet: fleet), now: now)
+        let evaluation = PolicyEvaluator.explain(
+            policy: policy, observed: Observation(values: ["load": 1.5], fleet: fleet), now: now)
         // 2 ready at three times the target need 6.
         #expect(evaluation.scaling.desiredReplicas == 6)
     }

@@ -37,8 +37,10 @@ enum Fixture {
 
     /// Behavior with no stabilization and no rate limits in either direction, for testing other steps alone.
     static let unlimited = ScalingBehavior(
-        scaleUp: ScalingRules(stabilizationWindow: .zero, policies: [ScalingPolicy(type: .percent, value: 100_000, period: .seconds(1))]),
-        scaleDown: ScalingRules(stabilizationWindow: .zero, policies: [ScalingPolicy(type: .percent, value: 100, period: .seconds(1))]),
+        scaleUp: ScalingRules(
+            stabilizationWindow: .zero, policies: [ScalingPolicy(type: .percent, value: 100_000, period: .seconds(1))]),
+        scaleDown: ScalingRules(
+            stabilizationWindow: .zero, policies: [ScalingPolicy(type: .percent, value: 100, period: .seconds(1))]),
         panic: nil
     )
 }

@@ -18,14 +18,17 @@ extension PolicyEvaluator {
                 let (product, overflow) = from.multipliedReportingOverflow(by: max(1, shard.factor))
                 let to = min(overflow ? Int.max : product, shard.maxShards)
                 guard to > from else {
-                    notes[rule.name] = "shards are already at \(from) and maxShards is \(shard.maxShards); raise maxShards to shard further"
+                    notes[rule.name] =
+                        "shards are already at \(from) and maxShards is \(shard.maxShards); raise maxShards to shard further"
                     continue
                 }
                 directive = .shard(from: from, to: to)
                 what = "shard \(from) → \(to)"
             case .quantize(let quantize):
-                directive = .quantize(format: quantize.to.rawValue, maxQualityLoss: quantize.maxQualityLoss, keep: quantize.keep)
-                what = "start a quantization evaluation to \(quantize.to.rawValue) (max quality loss \(NumberText.format(quantize.maxQualityLoss * 100)) %)"
+                directive = .quantize(
+                    format: quantize.to.rawValue, maxQualityLoss: quantize.maxQualityLoss, keep: quantize.keep)
+                what =
+                    "start a quantization evaluation to \(quantize.to.rawValue) (max quality loss \(NumberText.format(quantize.maxQualityLoss * 100)) %)"
             case .alert(let alert):
                 let summary = alert.summary ?? "\(rule.name): \(condition)"
                 directive = .alert(severity: alert.severity.rawValue, summary: summary, webhook: alert.webhook)
@@ -35,10 +38,11 @@ extension PolicyEvaluator {
                 what = "rollout \(rollout.operation.rawValue)" + (rollout.version.map { " of \($0)" } ?? "")
             }
             state.rules[rule.name]?.recordAction(at: now, cooldown: rule.cooldown)
-            decisions.append(ActionDecision(
-                rule: rule.name, directive: directive, condition: condition,
-                readings: rule.condition.comparisons(readings), summary: "\(rule.name): \(what) (\(condition))"
-            ))
+            decisions.append(
+                ActionDecision(
+                    rule: rule.name, directive: directive, condition: condition,
+                    readings: rule.condition.comparisons(readings), summary: "\(rule.name): \(what) (\(condition))"
+                ))
         }
         return decisions
     }

@@ -37,7 +37,8 @@ public struct PolicyEvaluator: Sendable {
         state.rules = state.rules.filter { names.contains($0.key) }
         for rule in policy.rules {
             var tracker = state.rules[rule.name] ?? RuleTracker()
-            let step = tracker.advance(outcome: rule.condition.evaluate(readings), forDuration: rule.forDuration, now: now)
+            let step = tracker.advance(
+                outcome: rule.condition.evaluate(readings), forDuration: rule.forDuration, now: now)
             state.rules[rule.name] = tracker
             statuses[rule.name] = step.status
             if step.actionDue { due.insert(rule.name) }
@@ -56,7 +57,8 @@ public struct PolicyEvaluator: Sendable {
                 note: notes[rule.name]
             )
         }
-        return Evaluation(policy: policy.name, time: now, signals: signals, rules: rules, scaling: scaling, actions: actions)
+        return Evaluation(
+            policy: policy.name, time: now, signals: signals, rules: rules, scaling: scaling, actions: actions)
     }
 
     /// Readings of every declared signal, plus the built-in cost signals, NaN turned into missing.
@@ -67,11 +69,16 @@ public struct PolicyEvaluator: Sendable {
         let billed = max(0, fleet.readyReplicas) + fleet.startingSince.count
 
         func cost(_ kind: CostSignal, name: String) -> SignalValue {
-            let reading = CostCalculator.reading(of: kind, price: policy.price, billedReplicas: billed, throughput: observed.throughput)
+            let reading = CostCalculator.reading(
+                of: kind, price: policy.price, billedReplicas: billed, throughput: observed.throughput)
             var formula: String?
             if let price = policy.price, reading.number != nil {
-                let rate = kind == .costPerInference ? observed.throughput.requestsPerSecond : observed.throughput.tokensPerSecond
-                formula = rate.number.map { CostCalculator.formula(of: kind, price: price, billedReplicas: billed, perSecond: $0) }
+                let rate =
+                    kind == .costPerInference
+                    ? observed.throughput.requestsPerSecond : observed.throughput.tokensPerSecond
+                formula = rate.number.map {
+                    CostCalculator.formula(of: kind, price: price, billedReplicas: billed, perSecond: $0)
+                }
             }
             return SignalValue(name: name, reading: reading, formula: formula)
         }
@@ -80,7 +87,8 @@ public struct PolicyEvaluator: Sendable {
             let value: SignalValue
             switch signal.source {
             case .query:
-                let reading = observed.readings[signal.name]?.normalized
+                let reading =
+                    observed.readings[signal.name]?.normalized
                     ?? .missing(reason: "no reading was supplied for signal \(signal.name)")
                 value = SignalValue(name: signal.name, reading: reading, formula: nil)
             case .cost(let kind):

@@ -9,7 +9,10 @@ extension PolicyEvaluator {
         public var panic: PanicState
 
         /// A fresh state: no rule has seen anything, no history, not panicking.
-        public init(rules: [String: RuleTracker] = [:], history: ScalingHistory = ScalingHistory(), panic: PanicState = PanicState()) {
+        public init(
+            rules: [String: RuleTracker] = [:], history: ScalingHistory = ScalingHistory(),
+            panic: PanicState = PanicState()
+        ) {
             self.rules = rules
             self.history = history
             self.panic = panic

@@ -63,7 +63,8 @@ extension SignalReading: Codable {
             default:
                 throw DecodingError.dataCorruptedError(
                     forKey: .value, in: container,
-                    debugDescription: "The value \"\(text)\" is not a number; write a number, \"+Inf\", \"-Inf\" or \"NaN\"."
+                    debugDescription:
+                        "The value \"\(text)\" is not a number; write a number, \"+Inf\", \"-Inf\" or \"NaN\"."
                 )
             }
         } else if let reason = try container.decodeIfPresent(String.self, forKey: .missing) {
@@ -73,10 +74,11 @@ extension SignalReading: Codable {
         } else if let reason = try container.decodeIfPresent(String.self, forKey: .failed) {
             self = .failed(reason: reason)
         } else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "A signal reading needs one of the keys value, missing, staleSince or failed."
-            ))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "A signal reading needs one of the keys value, missing, staleSince or failed."
+                ))
         }
     }
 

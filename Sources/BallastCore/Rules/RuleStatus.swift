@@ -48,7 +48,8 @@ extension RuleStatus: Codable {
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .state, in: container,
-                debugDescription: "Unknown rule state \"\(state)\"; expected inactive, pending, firing, held or coolingDown."
+                debugDescription:
+                    "Unknown rule state \"\(state)\"; expected inactive, pending, firing, held or coolingDown."
             )
         }
     }

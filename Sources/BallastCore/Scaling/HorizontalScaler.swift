@@ -100,7 +100,8 @@ public enum HorizontalScaler {
     }
 
     /// The fewest replicas the scale-down policies allow now (Kubernetes' `calculateScaleDownLimitWithBehaviors`).
-    public static func scaleDownLimit(current: Int, now: Timestamp, rules: ScalingRules, history: ScalingHistory) -> Int {
+    public static func scaleDownLimit(current: Int, now: Timestamp, rules: ScalingRules, history: ScalingHistory) -> Int
+    {
         if rules.selectPolicy == .disabled { return current }
         let pickMin = rules.selectPolicy == .min
         // For scale-down the smallest change is the largest count.

@@ -30,10 +30,12 @@ public enum ReplicaCalculator {
         current: Int, ready: Int, starting: Int, value: Double, target: Double, tolerance: Double
     ) -> Outcome {
         guard target.isFinite, target > 0 else {
-            return .unusable(reason: "the scale target is \(NumberText.format(target)); write a positive number such as 0.5")
+            return .unusable(
+                reason: "the scale target is \(NumberText.format(target)); write a positive number such as 0.5")
         }
         guard !value.isNaN, value >= 0 else {
-            return .unusable(reason: "the value \(NumberText.format(value)) is negative; the formula needs a load of 0 or more")
+            return .unusable(
+                reason: "the value \(NumberText.format(value)) is negative; the formula needs a load of 0 or more")
         }
         let ready = max(0, ready)
         let starting = max(0, starting)
@@ -44,14 +46,23 @@ public enum ReplicaCalculator {
         if capacity == 0 {
             // Scaling from zero: Kubernetes' object-metric rule, ceil(ratio).
             let replicas = ceilingCount(ratio)
-            return .replicas(replicas, formula: "ceil(\(NumberText.format(value)) / \(NumberText.format(target))) = \(show(replicas))", note: "no replica is running, so the ratio itself is the count")
+            return .replicas(
+                replicas,
+                formula: "ceil(\(NumberText.format(value)) / \(NumberText.format(target))) = \(show(replicas))",
+                note: "no replica is running, so the ratio itself is the count")
         }
         if ready == 0 {
-            return .replicas(current, formula: "no ready replica measures the load", note: "waiting for \(starting) starting replica(s) before measuring")
+            return .replicas(
+                current, formula: "no ready replica measures the load",
+                note: "waiting for \(starting) starting replica(s) before measuring")
         }
         let plain = "ceil(\(ready) × \(NumberText.format(value)) / \(NumberText.format(target)))"
         if abs(1 - ratio) <= tolerance {
-            return .replicas(current, formula: "\(plain): ratio \(NumberText.format(ratio)) is within tolerance \(NumberText.format(tolerance))", note: "no change")
+            return .replicas(
+                current,
+                formula:
+                    "\(plain): ratio \(NumberText.format(ratio)) is within tolerance \(NumberText.format(tolerance))",
+                note: "no change")
         }
         if starting == 0 {
             let replicas = ceilingCount(Double(ready) * ratio)
@@ -64,15 +75,20 @@ public enum ReplicaCalculator {
             let replicas = ceilingCount(demand)
             let formula = "\(plain) = \(show(replicas)); \(ready) ready + \(starting) starting"
             if adjusted <= 1 + tolerance || replicas < current {
-                return .replicas(current, formula: formula, note: "the \(starting) starting replica(s) will absorb this demand; not adding more")
+                return .replicas(
+                    current, formula: formula,
+                    note: "the \(starting) starting replica(s) will absorb this demand; not adding more")
             }
-            return .replicas(replicas, formula: formula, note: "demand exceeds what the \(starting) starting replica(s) will provide")
+            return .replicas(
+                replicas, formula: formula, note: "demand exceeds what the \(starting) starting replica(s) will provide"
+            )
         }
         // Scale-down: count starting replicas as if they ran at target, so they are not removed before they serve.
         let demand = Double(ready) * ratio + Double(starting)
         let adjusted = demand / Double(capacity)
         let replicas = ceilingCount(demand)
-        let formula = "ceil(\(ready) × \(NumberText.format(value)) / \(NumberText.format(target)) + \(starting) starting) = \(show(replicas))"
+        let formula =
+            "ceil(\(ready) × \(NumberText.format(value)) / \(NumberText.format(target)) + \(starting) starting) = \(show(replicas))"
         if adjusted >= 1 - tolerance || replicas > current {
             return .replicas(current, formula: formula, note: "starting replicas count as fully loaded; no scale-down")
         }

@@ -9,28 +9,36 @@ enum ScaleDownSafety {
     /// The smallest count from `proposed` up to `current - 1` that is safe, or `current` when none is; with the reason.
     static func safeCount(
         proposed: Int, current: Int, ready: Int, billed: Int,
-        inputs: [PolicyEvaluator.ScaleInput], readings: [String: SignalReading], costSignals: Set<String>, tolerance: Double
+        inputs: [PolicyEvaluator.ScaleInput], readings: [String: SignalReading], costSignals: Set<String>,
+        tolerance: Double
     ) -> (replicas: Int, reason: String?) {
         guard proposed < current, ready > 0 else { return (proposed, nil) }
         var firstViolation: String?
         var count = max(0, proposed)
         while count < current {
-            guard let violation = violation(
-                at: count, ready: ready, billed: billed, inputs: inputs, readings: readings, costSignals: costSignals, tolerance: tolerance
-            ) else {
+            guard
+                let violation = violation(
+                    at: count, ready: ready, billed: billed, inputs: inputs, readings: readings,
+                    costSignals: costSignals, tolerance: tolerance
+                )
+            else {
                 if count == proposed { return (proposed, nil) }
                 return (count, "at \(count - 1) replicas \(firstViolation ?? "a rule would fire"); keeping \(count)")
             }
             firstViolation = violation
             count += 1
         }
-        return (current, "at \(current - 1) replica\(current - 1 == 1 ? "" : "s") \(firstViolation ?? "a rule would fire"); holding at \(current)")
+        return (
+            current,
+            "at \(current - 1) replica\(current - 1 == 1 ? "" : "s") \(firstViolation ?? "a rule would fire"); holding at \(current)"
+        )
     }
 
     /// The first rule that `count` replicas would breach, as a phrase; `nil` when all stay inside their limits.
     static func violation(
         at count: Int, ready: Int, billed: Int,
-        inputs: [PolicyEvaluator.ScaleInput], readings: [String: SignalReading], costSignals: Set<String>, tolerance: Double
+        inputs: [PolicyEvaluator.ScaleInput], readings: [String: SignalReading], costSignals: Set<String>,
+        tolerance: Double
     ) -> String? {
         for input in inputs {
             var names = input.rule.condition.signalNames
@@ -38,13 +46,17 @@ enum ScaleDownSafety {
             var projected: [String: SignalReading] = [:]
             for name in names {
                 guard let value = readings[name]?.number else { continue }
-                projected[name] = .value(project(value, isCost: costSignals.contains(name), to: count, ready: ready, billed: billed))
+                projected[name] = .value(
+                    project(value, isCost: costSignals.contains(name), to: count, ready: ready, billed: billed))
             }
             if case .breached = input.rule.condition.evaluate(projected) {
                 return "\(input.rule.name) would fire: \(input.rule.condition.explained(projected))"
             }
-            if let target = input.target, target > 0, let value = projected[input.signal]?.number, value / target > 1 + tolerance {
-                return "\(input.rule.name) would scale back up: \(input.signal) would be \(NumberText.format(value)) against target \(NumberText.format(target))"
+            if let target = input.target, target > 0, let value = projected[input.signal]?.number,
+                value / target > 1 + tolerance
+            {
+                return
+                    "\(input.rule.name) would scale back up: \(input.signal) would be \(NumberText.format(value)) against target \(NumberText.format(target))"
             }
         }
         return nil

@@ -28,7 +28,9 @@ public struct ScalingHistory: Hashable, Sendable, Codable {
     public var scaleDownEvents: [ScaleEvent]
 
     /// An empty history.
-    public init(recommendations: [Recommendation] = [], scaleUpEvents: [ScaleEvent] = [], scaleDownEvents: [ScaleEvent] = []) {
+    public init(
+        recommendations: [Recommendation] = [], scaleUpEvents: [ScaleEvent] = [], scaleDownEvents: [ScaleEvent] = []
+    ) {
         self.recommendations = recommendations
         self.scaleUpEvents = scaleUpEvents
         self.scaleDownEvents = scaleDownEvents

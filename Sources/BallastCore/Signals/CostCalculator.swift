@@ -33,7 +33,10 @@ public enum CostCalculator {
             return .missing(reason: "the rate of \(what) \(rate.problem ?? "is unknown")")
         }
         guard perSecond.isFinite, perSecond > 0 else {
-            return .missing(reason: "the fleet served no \(what) (rate \(NumberText.format(perSecond))/s), so a cost per unit is undefined")
+            return .missing(
+                reason:
+                    "the fleet served no \(what) (rate \(NumberText.format(perSecond))/s), so a cost per unit is undefined"
+            )
         }
         let replicas = Double(max(0, billedReplicas))
         return .value(replicas * price.perReplicaHour / 3600 / perSecond * unit)
@@ -41,7 +44,8 @@ public enum CostCalculator {
 
     /// The formula with numbers substituted, for explanations: `2 × 4 / 3600 / 0.5 = 0.00444`.
     public static func formula(of signal: CostSignal, price: Price, billedReplicas: Int, perSecond: Double) -> String {
-        let base = "\(billedReplicas) × \(NumberText.format(price.perReplicaHour)) / 3600 / \(NumberText.format(perSecond))"
+        let base =
+            "\(billedReplicas) × \(NumberText.format(price.perReplicaHour)) / 3600 / \(NumberText.format(perSecond))"
         switch signal {
         case .costPerInference: return base
         case .costPerThousandTokens: return base + " × 1000"

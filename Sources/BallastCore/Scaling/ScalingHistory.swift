@@ -10,6 +10,12 @@ public struct ScalingHistory: Hashable, Sendable, Codable {
         public var replicas: Int
         /// When it was made.
         public var time: Timestamp
+
+        /// Creates a record.
+        public init(replicas: Int, time: Timestamp) {
+            self.replicas = replicas
+            self.time = time
+        }
     }
 
     /// A change of the replica count and when it was made; `change` is positive in both directions.
@@ -18,6 +24,12 @@ public struct ScalingHistory: Hashable, Sendable, Codable {
         public var change: Int
         /// When the change was decided.
         public var time: Timestamp
+
+        /// Creates a record.
+        public init(change: Int, time: Timestamp) {
+            self.change = change
+            self.time = time
+        }
     }
 
     /// Recent unstabilized recommendations, oldest first.

@@ -47,6 +47,7 @@ struct PolicyEvaluatorTests {
         #expect(recommendation.formula == "ceil(2 × 0.84 / 0.5) = 4")
         #expect(recommendation.reading == .value(0.84))
         #expect(recommendation.target == 0.5)
+        #expect(recommendation.condition == "queue_p95 (0.84) > 0.5")
         #expect(fired.scaling.summary == "scale 2 → 4: queue-time: ceil(2 × 0.84 / 0.5) = 4")
         #expect(fired.rules.first?.condition == "queue_p95 (0.84) > 0.5")
     }
@@ -269,5 +270,55 @@ struct PolicyEvaluatorTests {
                     reason:
                         "no signal named queue_p59 is declared; add it under spec.signals or fix the rule's spelling"))
         #expect(evaluation.actions.isEmpty)
+    }
+
+    @Test func theToleranceExampleChangesNothingAndSaysSo() throws {
+        // Kubernetes docs: the control plane skips scaling when the ratio is within 0.1 of 1.0.
+        let evaluation = PolicyEvaluator.explain(
+            policy: Fixture.scalePolicy(signal: "load", threshold: 0.5, target: 100),
+            observed: Fixture.observe("load", 105, replicas: 4), now: .epoch
+        )
+        #expect(evaluation.scaling.desiredReplicas == 4)
+        let recommendation = try #require(evaluation.scaling.recommendations.first)
+        #expect(recommendation.formula == "ceil(4 × 105 / 100): ratio 1.05 is within tolerance 0.1")
+        #expect(
+            evaluation.scaling.summary
+                == "hold at 4 replicas: load-rule: ceil(4 × 105 / 100): ratio 1.05 is within tolerance 0.1 (no change)")
+    }
+
+    @Test func defaultBehaviorScalesUpAtOnceAndDownAfterFiveMinutes() {
+        // A burst doubles the load for one minute, then the load returns to the target.
+        var evaluator = PolicyEvaluator(policy: Fixture.scalePolicy(signal: "load", threshold: 0.5, maxReplicas: 10))
+        var clock = ManualClock()
+        var fleet = SimulatedFleet(replicas: 2, startupTime: .seconds(30))
+        var timeline: [(Int64, Int)] = []
+        for tick in 0..<30 {
+            fleet.advance(to: clock.now)
+            let demand = tick < 4 ? 2.0 : 1.0
+            let perReplica = demand / Double(max(1, fleet.ready))
+            let evaluation = evaluator.decide(
+                observed: Observation(values: ["load": perReplica], fleet: fleet.state), now: clock.now)
+            if evaluation.scaling.changes {
+                timeline.append((Int64(tick) * 15, evaluation.scaling.desiredReplicas))
+            }
+            fleet.apply(desired: evaluation.scaling.desiredReplicas, now: clock.now)
+            clock.advance(by: .seconds(15))
+        }
+        // Up to 4 at once; the last recommendation of 4 was made at 45 s, so the drop to 2 waits until 45 + 300 s.
+        #expect(timeline.map(\.0) == [0, 345])
+        #expect(timeline.map(\.1) == [4, 2])
+    }
+
+    @Test func allReadingsMissingHoldsAndTheSummarySaysWhy() {
+        let evaluation = PolicyEvaluator.explain(
+            policy: Fixture.scalePolicy(signal: "load"),
+            observed: Observation(readings: ["load": .failed(reason: "connection refused")], fleet: .steady(3)),
+            now: .epoch
+        )
+        #expect(evaluation.scaling.desiredReplicas == 3)
+        #expect(
+            evaluation.scaling.summary
+                == "hold at 3 replicas: load-rule: no formula (held: load could not be read: connection refused; the rule keeps the current count)"
+        )
     }
 }

@@ -23,6 +23,8 @@ public struct ScaleRecommendation: Hashable, Sendable, Codable {
     public var rule: String
     /// The rule's status at this evaluation.
     public var status: RuleStatus
+    /// The rule's condition with values substituted, thresholds included: `queue_p95 (0.84) > 0.5`.
+    public var condition: String
     /// The signal that drives the formula.
     public var signal: String
     /// Its reading.

@@ -51,8 +51,8 @@ extension PolicyEvaluator {
                 readings[input.signal]
                 ?? .missing(reason: "no signal named \(input.signal) is declared; add it under spec.signals")
             var record = ScaleRecommendation(
-                rule: input.rule.name, status: status, signal: input.signal, reading: reading,
-                target: input.target, formula: "", replicas: current, note: nil
+                rule: input.rule.name, status: status, condition: input.rule.condition.explained(readings),
+                signal: input.signal, reading: reading, target: input.target, formula: "", replicas: current, note: nil
             )
             if let problem = input.problem {
                 record.formula = "no formula"

@@ -93,3 +93,21 @@ struct PanicModeTests {
         #expect(evaluation.scaling.desiredReplicas == 3)
     }
 }
+
+extension PanicModeTests {
+    @Test func panicComparesWithReadyReplicasAndAddsOnlyWhatTheStartingOnesLack() throws {
+        // 2 ready and 2 starting; the last 6 s saw 1.5 per ready replica: ceil(2 × 1.5 / 0.5) = 6 ≥ 2.0 × 2 ready.
+        var evaluator = PolicyEvaluator(policy: Self.policy())
+        let now = ManualClock().now
+        let fleet = FleetState(
+            desiredReplicas: 4, readyReplicas: 2, startingSince: [now - .seconds(20), now - .seconds(20)])
+        let evaluation = evaluator.decide(
+            observed: Observation(readings: ["load": .value(0.55)], shortWindow: ["load": .value(1.5)], fleet: fleet),
+            now: now
+        )
+        let panic = try #require(evaluation.scaling.panic)
+        #expect(panic.triggered)
+        #expect(panic.triggerAt == 4)
+        #expect(evaluation.scaling.desiredReplicas == 6)
+    }
+}

@@ -81,7 +81,7 @@ public struct PanicReport: Hashable, Sendable, Codable {
     public var triggered: Bool
     /// Replicas the short-window readings call for, when any scale signal had one.
     public var shortWindowReplicas: Int?
-    /// Short-window replicas at or above which panic triggers: threshold × capacity.
+    /// Short-window replicas at or above which panic triggers: threshold × ready replicas (at least 1).
     public var triggerAt: Double
     /// When panic ends unless triggered again; `nil` when not panicking.
     public var until: Timestamp?

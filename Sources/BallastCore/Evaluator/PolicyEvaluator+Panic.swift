@@ -6,11 +6,12 @@ extension PolicyEvaluator {
     }
 
     /// Knative-style panic: the short-window demand of every scale rule, in replicas, against
-    /// threshold × capacity. Panic starts (or is extended) on a trigger and ends `hold` after the last one.
-    /// Capacity counts starting replicas, so replicas already on their way do not re-trigger panic.
+    /// threshold × ready replicas (at least 1), as Knative compares with its ready pods. Panic starts (or is
+    /// extended) on a trigger and ends `hold` after the last one. A re-trigger while replicas start only extends
+    /// the hold: the scale-up itself goes no further than the short-window demand.
     mutating func evaluatePanic(
         inputs: [ScaleInput], readings: [String: SignalReading], observed: Observation,
-        ready: Int, capacity: Int, now: Timestamp
+        ready: Int, now: Timestamp
     ) -> PanicOutcome {
         guard let settings = policy.behavior.panic else {
             state.panic = PanicState()
@@ -27,7 +28,7 @@ extension PolicyEvaluator {
             }
         }
         let threshold = settings.threshold.isFinite ? settings.threshold : 2.0
-        let triggerAt = threshold * Double(max(1, capacity))
+        let triggerAt = threshold * Double(max(1, ready))
         let triggered = shortWindowReplicas.map { Double($0) >= triggerAt } ?? false
         if triggered {
             state.panic.since = state.panic.since ?? now

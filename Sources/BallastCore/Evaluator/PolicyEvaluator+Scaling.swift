@@ -117,7 +117,7 @@ extension PolicyEvaluator {
                 ))
             panicReport =
                 evaluatePanic(
-                    inputs: inputs, readings: readings, observed: observed, ready: ready, capacity: ready + starting,
+                    inputs: inputs, readings: readings, observed: observed, ready: ready,
                     now: now
                 ).report
         } else {
@@ -141,7 +141,7 @@ extension PolicyEvaluator {
                 raw = current
             }
             let panic = evaluatePanic(
-                inputs: inputs, readings: readings, observed: observed, ready: ready, capacity: ready + starting,
+                inputs: inputs, readings: readings, observed: observed, ready: ready,
                 now: now)
             panicReport = panic.report
             if panic.report?.active == true { panicTarget = panic.shortWindowReplicas }

@@ -9,6 +9,9 @@ struct PromQLSanityCheck: QueryChecking {
     private static let keywords: Set<String> = [
         "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless", "offset",
         "inf", "nan", "atan2",
+        // Aggregation operators, which may be followed by `by (…)` before their parenthesis.
+        "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk",
+        "quantile", "limitk", "limit_ratio",
     ]
     private static let labelListKeywords: Set<String> = ["by", "without", "on", "ignoring", "group_left", "group_right"]
 

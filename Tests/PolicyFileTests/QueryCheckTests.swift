@@ -63,7 +63,7 @@ struct QueryCheckTests {
         var rules = "groups:\n  - name: signals\n    rules:\n"
         for signal in document.policy.signals {
             guard let query = document.resolvedQuery(ofSignal: signal.name) else { continue }
-            rules += "      - record: ballast:\(signal.name)\n        expr: \(PolicyWriter.quote(query))\n"
+            rules += "      - record: ballast:\(signal.name)\n        expr: \(Support.quoted(query))\n"
         }
         let file = FileManager.default.temporaryDirectory
             .appendingPathComponent("ballast-signals-\(UUID().uuidString).yaml")

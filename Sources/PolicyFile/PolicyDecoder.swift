@@ -54,7 +54,8 @@ final class PolicyDecoder {
         var seen: Set<String> = []
         for (keyNode, value) in mapping {
             guard case .scalar(let key) = keyNode else {
-                report(keyNode, field: path, "\(path) has a key that is \(keyNode.shapeDescription); keys must be plain names.")
+                let subject = path.isEmpty ? "the top level" : path
+                report(keyNode, field: path, "\(subject) has a key that is \(keyNode.shapeDescription); keys must be plain names.")
                 continue
             }
             if !seen.insert(key.string).inserted {
@@ -201,6 +202,8 @@ final class PolicyDecoder {
             report(node, field: field, "\(field) (\(number)) has no unit; write \(number)ms or \(number)s.")
         case .failure(.negative):
             report(node, field: field, "\(field) (\(raw)) is negative; durations are 0 or more, such as \(example).")
+        case .failure(.tooLong):
+            report(node, field: field, "\(field) (\(raw)) is longer than 10 years; write a shorter duration such as \(example).")
         case .failure(.malformed):
             report(node, field: field, "\(field) (`\(raw)`) is not a duration; write a number with a unit (ms, s, m, h, d) such as \(example) or 1h30m.")
         }

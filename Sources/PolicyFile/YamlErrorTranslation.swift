@@ -7,6 +7,11 @@ enum YamlErrorTranslation {
         case .scanner(let context, let problem, let mark, _),
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
+            if problem.hasPrefix("Maximum nesting level reached") {
+                return PolicyProblem(
+                    location: SourceLocation(file: file, line: mark.line, column: mark.column), field: "",
+                    message: "brackets or indentation nest deeper than the YAML reader allows at column \(mark.column); a policy needs a few levels, so look for unclosed [ or {.")
+            }
             let around = context.map { "\($0.text) at line \($0.mark.line), " } ?? ""
             return PolicyProblem(
                 location: SourceLocation(file: file, line: mark.line, column: mark.column), field: "",

@@ -366,6 +366,46 @@ struct PolicyErrorTests {
         ]),
     ]
 
+    /// Odd inputs: each gives problems with a location, never a crash.
+    static let oddCases: [ErrorCase] = [
+        ErrorCase(name: "deep nesting", yaml: String(repeating: "[", count: 5000), expected: [
+            "p.yaml:1: brackets or indentation nest deeper than the YAML reader allows at column 1; a policy needs a few levels, so look for unclosed [ or {.",
+        ]),
+        ErrorCase(name: "huge duration", yaml: header + """
+              target: {model: m}
+              signals: {a: max(x)}
+              rules: [{name: r, when: a > 1, for: 99999999999999999999999999d, action: alert}]
+            """, expected: [
+            "p.yaml:7: spec.rules[r].for (99999999999999999999999999d) is longer than 10 years; write a shorter duration such as 30s.",
+        ]),
+        ErrorCase(name: "overflowing threshold", yaml: header + """
+              target: {model: m}
+              signals: {a: max(x)}
+              rules: [{name: r, when: a > 1e400, action: alert}]
+            """, expected: [
+            "p.yaml:7: spec.rules[r].when: `1e400` is not a number; write a number such as 0.5, a duration such as 500ms, or a percentage such as 85%.",
+        ]),
+        ErrorCase(name: "huge replica count", yaml: header + "  target: {model: m, maxReplicas: 99999999999999999999999}", expected: [
+            "p.yaml:5: spec.target.maxReplicas must be a whole number such as 10, not `99999999999999999999999`.",
+        ]),
+        ErrorCase(name: "not a number", yaml: header + "  target: {model: m}\n  price: {perReplicaHour: .nan, currency: CNY}", expected: [
+            "p.yaml:6: spec.price.perReplicaHour must be a number such as 4.0, not `.nan`.",
+        ]),
+        ErrorCase(name: "control characters", yaml: "\u{0}\u{1}binary", expected: [
+            "p.yaml: the file cannot be read as YAML text: control characters are not allowed; save it as UTF-8 without control characters.",
+        ]),
+        ErrorCase(name: "a list as a key", yaml: "? [a]\n: b\napiVersion: ballast/v1\nkind: Policy\nmetadata: {name: x}\nspec: {target: {model: m}}\n",
+            expected: ["p.yaml:1: the top level has a key that is a list; keys must be plain names."]),
+        ErrorCase(name: "anchors and aliases are followed", yaml: header + "  target: &t {model: m}\n  deployment: *t\n", expected: [
+            "p.yaml:5: spec.deployment.model is not a known field; fields in spec.deployment are namespace, image, args, port, gpusPerReplica, cpu, memory, cpuUtilizationTarget, gpuUtilizationMetric, gpuUtilizationTarget, keda.",
+        ]),
+    ]
+
+    @Test(arguments: oddCases)
+    func oddInputsGiveProblems(_ testCase: ErrorCase) {
+        #expect(Support.problems(testCase.yaml) == testCase.expected)
+    }
+
     @Test(arguments: fileCases)
     func fileProblemsAreExact(_ testCase: ErrorCase) {
         #expect(Support.problems(testCase.yaml) == testCase.expected)

@@ -4,7 +4,10 @@ import Testing
 struct MetricAliasesTests {
     /// Spot checks against the engines' sources (see ``MetricAliases``).
     @Test(arguments: [
-        (MetricsEngine.vllm, NeutralMetric.kvCacheUsageRatio, ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"]),
+        (
+            MetricsEngine.vllm, NeutralMetric.kvCacheUsageRatio,
+            ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"]
+        ),
         (.vllm, .queueWaitSeconds, ["vllm:request_queue_time_seconds"]),
         (.vllm, .interTokenLatencySeconds, ["vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds"]),
         (.vllm, .requestDurationSeconds, ["vllm:e2e_request_latency_seconds"]),
@@ -62,16 +65,26 @@ struct MetricAliasesTests {
     }
 
     @Test(arguments: [
-        ("max(${kv_cache_usage_ratio})", MetricsEngine.vllm,
-         "max({__name__=~\"vllm:kv_cache_usage_perc|vllm:gpu_cache_usage_perc\"})"),
-        ("max(${kv_cache_usage_ratio}{model_name=\"x\"})", .vllm,
-         "max({__name__=~\"vllm:kv_cache_usage_perc|vllm:gpu_cache_usage_perc\",model_name=\"x\"})"),
-        ("rate(${queue_wait_seconds}_bucket{model=\"a}b\"}[1m])", .vllm,
-         "rate(vllm:request_queue_time_seconds_bucket{model=\"a}b\"}[1m])"),
-        ("histogram_quantile(0.9, sum by (le) (rate(${inter_token_latency_seconds}_bucket[1m])))", .sglang,
-         "histogram_quantile(0.9, sum by (le) (rate({__name__=~\"sglang:inter_token_latency_seconds_bucket|sglang:time_per_output_token_seconds_bucket\"}[1m])))"),
-        ("sum(${waiting_requests}) / sum(${running_requests})", .ballast,
-         "sum(ballast_queue_depth) / sum(ballast_running_requests)"),
+        (
+            "max(${kv_cache_usage_ratio})", MetricsEngine.vllm,
+            "max({__name__=~\"vllm:kv_cache_usage_perc|vllm:gpu_cache_usage_perc\"})"
+        ),
+        (
+            "max(${kv_cache_usage_ratio}{model_name=\"x\"})", .vllm,
+            "max({__name__=~\"vllm:kv_cache_usage_perc|vllm:gpu_cache_usage_perc\",model_name=\"x\"})"
+        ),
+        (
+            "rate(${queue_wait_seconds}_bucket{model=\"a}b\"}[1m])", .vllm,
+            "rate(vllm:request_queue_time_seconds_bucket{model=\"a}b\"}[1m])"
+        ),
+        (
+            "histogram_quantile(0.9, sum by (le) (rate(${inter_token_latency_seconds}_bucket[1m])))", .sglang,
+            "histogram_quantile(0.9, sum by (le) (rate({__name__=~\"sglang:inter_token_latency_seconds_bucket|sglang:time_per_output_token_seconds_bucket\"}[1m])))"
+        ),
+        (
+            "sum(${waiting_requests}) / sum(${running_requests})", .ballast,
+            "sum(ballast_queue_depth) / sum(ballast_running_requests)"
+        ),
         ("sum(${waiting_requests})", .tgi, "sum(tgi_queue_size)"),
         ("no placeholders, $ alone and {braces}", .llamacpp, "no placeholders, $ alone and {braces}"),
     ])
@@ -80,7 +93,10 @@ struct MetricAliasesTests {
     }
 
     @Test func unresolvablePlaceholdersThrowWithTheirOffset() {
-        #expect(throws: MetricPlaceholderError(reason: .unknownName("queue_wait", suggestion: "queue_wait_seconds"), offset: 4)) {
+        #expect(
+            throws: MetricPlaceholderError(
+                reason: .unknownName("queue_wait", suggestion: "queue_wait_seconds"), offset: 4)
+        ) {
             try MetricAliases.resolve("max(${queue_wait})", engine: .ballast)
         }
         #expect(throws: MetricPlaceholderError(reason: .unterminated, offset: 2)) {
@@ -88,25 +104,30 @@ struct MetricAliasesTests {
         }
         let reason = MetricAliases.lookup(.requestsTotal, engine: .llamacpp)
         guard case .unavailable(let text) = reason else { return }
-        #expect(throws: MetricPlaceholderError(reason: .unavailable(.requestsTotal, .llamacpp, reason: text), offset: 5)) {
+        #expect(
+            throws: MetricPlaceholderError(reason: .unavailable(.requestsTotal, .llamacpp, reason: text), offset: 5)
+        ) {
             try MetricAliases.resolve("rate(${requests_total}[1m])", engine: .llamacpp)
         }
     }
 
     @Test func placeholdersAreListedInOrder() {
         let found = MetricAliases.placeholders(in: "${running_requests} / ${nope} + ${waiting_requests}")
-        #expect(found == [
-            MetricPlaceholder(name: "running_requests", metric: .runningRequests, offset: 0),
-            MetricPlaceholder(name: "nope", metric: nil, offset: 22),
-            MetricPlaceholder(name: "waiting_requests", metric: .waitingRequests, offset: 32),
-        ])
+        #expect(
+            found == [
+                MetricPlaceholder(name: "running_requests", metric: .runningRequests, offset: 0),
+                MetricPlaceholder(name: "nope", metric: nil, offset: 22),
+                MetricPlaceholder(name: "waiting_requests", metric: .waitingRequests, offset: 32),
+            ])
     }
 
     @Test func selectorsForRenamedAndMissingMetrics() {
-        #expect(MetricAliases.selector(for: .kvCacheUsageRatio, engine: .vllm)
-            == "{__name__=~\"vllm:kv_cache_usage_perc|vllm:gpu_cache_usage_perc\"}")
-        #expect(MetricAliases.selector(for: .queueWaitSeconds, engine: .tgi, suffix: "_count", matchers: "a=\"1\"")
-            == "tgi_request_queue_duration_count{a=\"1\"}")
+        #expect(
+            MetricAliases.selector(for: .kvCacheUsageRatio, engine: .vllm)
+                == "{__name__=~\"vllm:kv_cache_usage_perc|vllm:gpu_cache_usage_perc\"}")
+        #expect(
+            MetricAliases.selector(for: .queueWaitSeconds, engine: .tgi, suffix: "_count", matchers: "a=\"1\"")
+                == "tgi_request_queue_duration_count{a=\"1\"}")
         #expect(MetricAliases.selector(for: .queueWaitSeconds, engine: .llamacpp) == nil)
     }
 
@@ -122,21 +143,27 @@ struct MetricAliasesTests {
             "vllm:request_queue_time_seconds_bucket", "vllm:request_queue_time_seconds_sum",
         ]
         let report = MetricAliases.presence(of: references, engine: .vllm, pageNames: page)
-        #expect(report.entries.map(\.matched) == [
-            "vllm:gpu_cache_usage_perc", "vllm:request_queue_time_seconds", "vllm:num_requests_waiting",
-            "vllm:e2e_request_latency_seconds_bucket", nil, nil,
-        ])
-        #expect(report.missing.map(\.reference) == [.literal("vllm:num_requests_swapped"), .neutral(.acceleratorMemoryUsedBytes)])
+        #expect(
+            report.entries.map(\.matched) == [
+                "vllm:gpu_cache_usage_perc", "vllm:request_queue_time_seconds", "vllm:num_requests_waiting",
+                "vllm:e2e_request_latency_seconds_bucket", nil, nil,
+            ])
+        #expect(
+            report.missing.map(\.reference) == [
+                .literal("vllm:num_requests_swapped"), .neutral(.acceleratorMemoryUsedBytes),
+            ])
         #expect(report.missing.last?.unavailableReason != nil)
         #expect(!report.isComplete)
         #expect(MetricAliases.presence(of: [.neutral(.kvCacheUsageRatio)], engine: .vllm, pageNames: page).isComplete)
     }
 
-    @Test(arguments: [
-        ("replica", ["replicas", "minReplicas"], "replicas"), ("maxReplica", ["minReplicas", "maxReplicas"], "maxReplicas"),
-        ("kv_cache_usage", ["kv_cache_usage_ratio"], "kv_cache_usage_ratio"), ("xyz", ["signals", "rules"], nil),
-        ("SCALE", ["scale", "shard"], "scale"),
-    ] as [(String, [String], String?)])
+    @Test(
+        arguments: [
+            ("replica", ["replicas", "minReplicas"], "replicas"),
+            ("maxReplica", ["minReplicas", "maxReplicas"], "maxReplicas"),
+            ("kv_cache_usage", ["kv_cache_usage_ratio"], "kv_cache_usage_ratio"), ("xyz", ["signals", "rules"], nil),
+            ("SCALE", ["scale", "shard"], "scale"),
+        ] as [(String, [String], String?)])
     func suggestions(word: String, candidates: [String], expected: String?) {
         #expect(Spelling.closest(to: word, among: candidates) == expected)
     }

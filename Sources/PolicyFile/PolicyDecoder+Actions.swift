@@ -102,7 +102,10 @@ extension PolicyDecoder {
         if let node = required(map, "target", example: nil) {
             guard let raw = text(node, field: map.path("target"), example: "0.5") else { return nil }
             let drivingSignal = signal ?? condition?.signalNames.first ?? ""
-            guard let value = readThreshold(raw, signal: drivingSignal, node: node, field: map.path("target")) else {
+            guard
+                let value = readThreshold(
+                    raw, signal: drivingSignal, node: node, field: map.path("target"), isTarget: true)
+            else {
                 return nil
             }
             guard value > 0 else {

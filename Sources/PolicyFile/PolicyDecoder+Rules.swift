@@ -158,7 +158,8 @@ extension PolicyDecoder {
 
     /// Reads a threshold against `signal`'s unit: `500ms` on a seconds signal is 0.5, `85%` on a ratio is 0.85,
     /// and numbers that only make sense in another unit are rejected with the spelling to use.
-    func readThreshold(_ raw: String, signal: String, node: Node, field: String) -> Double? {
+    /// - Parameter isTarget: the value is a scale target (a level to settle at) rather than a limit to cross.
+    func readThreshold(_ raw: String, signal: String, node: Node, field: String, isTarget: Bool = false) -> Double? {
         guard let threshold = ThresholdText.parse(raw) else {
             report(
                 node, field: field,
@@ -182,7 +183,7 @@ extension PolicyDecoder {
         case (.ratio, .none) where threshold.value > 1:
             report(
                 node, field: field,
-                "\(field): \(signal) is a ratio from 0 to 1; \(number) can never be crossed; write \(format(threshold.value / 100)) or \(number)%."
+                "\(field): \(signal) is a ratio from 0 to 1; \(number) can never be \(isTarget ? "reached" : "crossed"); write \(format(threshold.value / 100)) or \(number)%."
             )
             return nil
         case (.ratio, .duration), (.percent, .duration):

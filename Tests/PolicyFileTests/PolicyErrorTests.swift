@@ -175,6 +175,21 @@ struct PolicyErrorTests {
                 "p.yaml:25: spec.rules[w].action.scale.target (0) must be above 0; the replica formula divides by it.",
             ]),
         ErrorCase(
+            name: "scale targets in the wrong unit",
+            yaml: """
+                  target: {model: m}
+                  signals:
+                    util: {query: avg(x), unit: ratio}
+                    lat: {metric: request_duration_seconds}
+                  rules:
+                    - {name: a, when: util > 80%, action: {scale: {target: 70}}}
+                    - {name: b, when: lat > 1s, action: {scale: {target: 800}}}
+                """,
+            expected: [
+                "p.yaml:10: spec.rules[a].action.scale.target: util is a ratio from 0 to 1; 70 can never be reached; write 0.7 or 70%.",
+                "p.yaml:11: spec.rules[b].action.scale.target: lat is in seconds; 800 means 800 s; write 800ms or 0.8.",
+            ]),
+        ErrorCase(
             name: "webhook scheme",
             yaml: """
                   target: {model: m}

@@ -9,9 +9,15 @@ enum DurationText {
         case missingUnit(String)
         /// A negative duration.
         case negative
+        /// Longer than ``longest``.
+        case tooLong
         /// Anything else that is not a duration.
         case malformed
     }
+
+    /// The longest duration accepted: ten years, far beyond any window or rollout, and far below the
+    /// range where `Duration` arithmetic overflows.
+    static let longest: Duration = .seconds(10 * 365 * 86_400)
 
     /// Milliseconds per unit, longest unit names first so `ms` wins over `m`.
     private static let units: [(name: String, milliseconds: Double)] = [
@@ -38,6 +44,7 @@ enum DurationText {
             sawPart = true
         }
         guard sawPart, totalMilliseconds.isFinite else { return .failure(.malformed) }
+        guard totalMilliseconds <= Double(DurationText.milliseconds(longest)) else { return .failure(.tooLong) }
         return .success(.milliseconds(totalMilliseconds))
     }
 

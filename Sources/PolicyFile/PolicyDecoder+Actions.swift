@@ -24,8 +24,10 @@ extension PolicyDecoder {
             guard let map = mapping(node, path: field, example: "scale: {target: 0.5}") else { return nil }
             guard map.entries.count == 1, let entry = map.entries.first else {
                 let names = map.entries.map(\.key).joined(separator: ", ")
-                report(node, field: field,
-                    map.entries.isEmpty ? "\(field) is empty; write \(shape)." : "\(field) names \(names); write \(shape).")
+                report(
+                    node, field: field,
+                    map.entries.isEmpty
+                        ? "\(field) is empty; write \(shape)." : "\(field) names \(names); write \(shape).")
                 return nil
             }
             kind = entry.key
@@ -80,26 +82,35 @@ extension PolicyDecoder {
         if let node = required(map, "signal", example: nil) {
             guard let name = text(node, field: map.path("signal"), example: "queue_p95") else { return nil }
             guard signals.contains(where: { $0.name == name }) else {
-                let hint = Spelling.closest(to: name, among: signals.map(\.name)).map { "did you mean \($0)?" }
+                let hint =
+                    Spelling.closest(to: name, among: signals.map(\.name)).map { "did you mean \($0)?" }
                     ?? "name one of \(signals.map(\.name).joined(separator: ", "))."
-                report(node, field: map.path("signal"), "\(map.path("signal")) names signal \(name), which is not defined; \(hint)")
+                report(
+                    node, field: map.path("signal"),
+                    "\(map.path("signal")) names signal \(name), which is not defined; \(hint)")
                 return nil
             }
             signal = name
         } else if let condition, condition.signalNames.count > 1 {
-            report(map.node, field: map.path("signal"),
-                "\(map.path("signal")) is missing and the rule reads several signals (\(condition.signalNames.joined(separator: ", "))); add `signal: <name>` to say which one the replica count follows.")
+            report(
+                map.node, field: map.path("signal"),
+                "\(map.path("signal")) is missing and the rule reads several signals (\(condition.signalNames.joined(separator: ", "))); add `signal: <name>` to say which one the replica count follows."
+            )
             return nil
         }
         var target: Double?
         if let node = required(map, "target", example: nil) {
             guard let raw = text(node, field: map.path("target"), example: "0.5") else { return nil }
             let drivingSignal = signal ?? condition?.signalNames.first ?? ""
-            guard let value = readThreshold(raw, signal: drivingSignal, node: node, field: map.path("target")) else {
+            guard
+                let value = readThreshold(
+                    raw, signal: drivingSignal, node: node, field: map.path("target"), isTarget: true)
+            else {
                 return nil
             }
             guard value > 0 else {
-                report(node, field: map.path("target"),
+                report(
+                    node, field: map.path("target"),
                     "\(map.path("target")) (\(raw)) must be above 0; the replica formula divides by it.")
                 return nil
             }
@@ -115,7 +126,8 @@ extension PolicyDecoder {
         let maxShards = map.has("maxShards") ? int(map, "maxShards", example: 8, range: 1...1024) : defaults.maxShards
         guard let factor, let maxShards else { return nil }
         if factor > maxShards {
-            report(map.value("factor"), field: map.path("factor"),
+            report(
+                map.value("factor"), field: map.path("factor"),
                 "\(map.path("factor")) (\(factor)) is above maxShards (\(maxShards)); lower factor or raise maxShards.")
             return nil
         }
@@ -129,7 +141,8 @@ extension PolicyDecoder {
         if let node = required(map, "to", example: "to: q4_0") {
             format = choice(node, field: map.path("to"), as: QuantizationType.self)
         }
-        let loss = map.has("maxQualityLoss")
+        let loss =
+            map.has("maxQualityLoss")
             ? double(map, "maxQualityLoss", example: "0.02", range: 0...1) : defaults.maxQualityLoss
         var keep = defaults.keep
         var keepRead = true
@@ -154,7 +167,8 @@ extension PolicyDecoder {
         let summary = string(map, "summary", example: "Queue time above 500 ms")
         let webhook = string(map, "webhook", example: "https://alerts.example.com/hook")
         if let webhook, !(webhook.hasPrefix("http://") || webhook.hasPrefix("https://")) {
-            report(map.value("webhook"), field: map.path("webhook"),
+            report(
+                map.value("webhook"), field: map.path("webhook"),
                 "\(map.path("webhook")) (`\(webhook)`) must be an http:// or https:// URL.")
             return nil
         }

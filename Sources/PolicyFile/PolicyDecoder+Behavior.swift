@@ -8,19 +8,23 @@ extension PolicyDecoder {
         }
         defer { finish(map, allowed: ["scaleUp", "scaleDown", "tolerance", "panic", "startupGrace"]) }
         let defaults = ScalingBehavior()
-        let scaleUp = map.value("scaleUp").map { readScalingRules($0, field: map.path("scaleUp"), defaults: .defaultScaleUp) }
+        let scaleUp =
+            map.value("scaleUp").map { readScalingRules($0, field: map.path("scaleUp"), defaults: .defaultScaleUp) }
             ?? defaults.scaleUp
-        let scaleDown = map.value("scaleDown").map {
-            readScalingRules($0, field: map.path("scaleDown"), defaults: .defaultScaleDown)
-        } ?? defaults.scaleDown
+        let scaleDown =
+            map.value("scaleDown").map {
+                readScalingRules($0, field: map.path("scaleDown"), defaults: .defaultScaleDown)
+            } ?? defaults.scaleDown
         // Kubernetes' tolerance is a ratio band; 1 or more would never scale.
-        let tolerance = map.has("tolerance")
+        let tolerance =
+            map.has("tolerance")
             ? double(map, "tolerance", example: "0.1", range: 0...0.99) : defaults.tolerance
         var panic: PanicSettings?? = .some(defaults.panic)
         if let panicNode = required(map, "panic", example: nil) {
             panic = readPanic(panicNode, field: map.path("panic"))
         }
-        let startupGrace = map.has("startupGrace") ? duration(map, "startupGrace", example: "10m") : defaults.startupGrace
+        let startupGrace =
+            map.has("startupGrace") ? duration(map, "startupGrace", example: "10m") : defaults.startupGrace
         guard let scaleUp, let scaleDown, let tolerance, let panic, let startupGrace else { return nil }
         return ScalingBehavior(
             scaleUp: scaleUp, scaleDown: scaleDown, tolerance: tolerance, panic: panic, startupGrace: startupGrace)
@@ -36,12 +40,15 @@ extension PolicyDecoder {
         defer { finish(map, allowed: ["window", "threshold", "hold"]) }
         let defaults = PanicSettings()
         let window = map.has("window") ? duration(map, "window", example: "6s") : defaults.window
-        let threshold = map.has("threshold")
+        let threshold =
+            map.has("threshold")
             ? double(map, "threshold", example: "2.0", range: 1...1000) : defaults.threshold
         let hold = map.has("hold") ? duration(map, "hold", example: "60s") : defaults.hold
         guard let window, let threshold, let hold else { return .none }
         if window <= .zero {
-            report(map.value("window"), field: map.path("window"), "\(map.path("window")) must be longer than 0s; write for example 6s.")
+            report(
+                map.value("window"), field: map.path("window"),
+                "\(map.path("window")) must be longer than 0s; write for example 6s.")
             return .none
         }
         return .some(PanicSettings(window: window, threshold: threshold, hold: hold))
@@ -50,12 +57,15 @@ extension PolicyDecoder {
     private func readScalingRules(_ node: Node, field: String, defaults: ScalingRules) -> ScalingRules? {
         guard let map = mapping(node, path: field, example: "stabilizationWindow: 300s") else { return nil }
         defer { finish(map, allowed: ["stabilizationWindow", "policies", "selectPolicy"]) }
-        var window = map.has("stabilizationWindow")
+        var window =
+            map.has("stabilizationWindow")
             ? duration(map, "stabilizationWindow", example: "300s") : defaults.stabilizationWindow
         // Kubernetes caps the stabilisation window at one hour.
         if let value = window, value > .seconds(3600) {
-            report(map.value("stabilizationWindow"), field: map.path("stabilizationWindow"),
-                "\(map.path("stabilizationWindow")) (\(DurationText.format(value))) is above Kubernetes' limit of 1h; write 1h or less.")
+            report(
+                map.value("stabilizationWindow"), field: map.path("stabilizationWindow"),
+                "\(map.path("stabilizationWindow")) (\(DurationText.format(value))) is above Kubernetes' limit of 1h; write 1h or less."
+            )
             window = nil
         }
         var policies: [ScalingPolicy]? = defaults.policies
@@ -72,8 +82,10 @@ extension PolicyDecoder {
 
     private func readScalingPolicies(_ node: Node, field: String) -> [ScalingPolicy]? {
         guard case .sequence(let items) = node, !items.isEmpty else {
-            report(node, field: field,
-                "\(field) must be a non-empty list such as `[{type: Pods, value: 4, period: 15s}]`, not \(node.shapeDescription).")
+            report(
+                node, field: field,
+                "\(field) must be a non-empty list such as `[{type: Pods, value: 4, period: 15s}]`, not \(node.shapeDescription)."
+            )
             return nil
         }
         var policies: [ScalingPolicy] = []
@@ -95,8 +107,10 @@ extension PolicyDecoder {
                 period = duration(periodNode, field: map.path("period"), example: "15s")
                 // Kubernetes accepts periods from 1 s to 1800 s.
                 if let value = period, value < .seconds(1) || value > .seconds(1800) {
-                    report(periodNode, field: map.path("period"),
-                        "\(map.path("period")) (\(DurationText.format(value))) must be between 1s and 30m, Kubernetes' limits.")
+                    report(
+                        periodNode, field: map.path("period"),
+                        "\(map.path("period")) (\(DurationText.format(value))) must be between 1s and 30m, Kubernetes' limits."
+                    )
                     period = nil
                 }
             }
@@ -119,8 +133,10 @@ extension PolicyDecoder {
         }
         var interval: Duration? = defaults.interval
         if map.has("interval"), map.has("total") {
-            report(map.value("total"), field: map.path("total"),
-                "spec.rollout has both interval and total; keep one (total is spread evenly over the steps before 100).")
+            report(
+                map.value("total"), field: map.path("total"),
+                "spec.rollout has both interval and total; keep one (total is spread evenly over the steps before 100)."
+            )
             interval = nil
         } else if map.has("interval") {
             interval = duration(map, "interval", example: "16h")
@@ -131,7 +147,8 @@ extension PolicyDecoder {
             interval = nil
         }
         if let value = interval, value <= .zero {
-            report(map.value("interval") ?? map.value("total"), field: map.path("interval"),
+            report(
+                map.value("interval") ?? map.value("total"), field: map.path("interval"),
                 "\(map.path("interval")) must be longer than 0s; write for example 16h.")
             interval = nil
         }
@@ -145,7 +162,10 @@ extension PolicyDecoder {
 
     private func readSteps(_ node: Node, field: String) -> [Int]? {
         guard case .sequence(let items) = node, !items.isEmpty else {
-            report(node, field: field, "\(field) must be a list of traffic percentages such as `[5, 25, 50, 100]`, not \(node.shapeDescription).")
+            report(
+                node, field: field,
+                "\(field) must be a list of traffic percentages such as `[5, 25, 50, 100]`, not \(node.shapeDescription)."
+            )
             return nil
         }
         var steps: [Int] = []
@@ -162,7 +182,10 @@ extension PolicyDecoder {
                 return nil
             }
             if let previous = steps.last, value <= previous {
-                report(item, field: field, "\(field) is not ascending (\(value) follows \(previous)); list each percentage once, smallest first.")
+                report(
+                    item, field: field,
+                    "\(field) is not ascending (\(value) follows \(previous)); list each percentage once, smallest first."
+                )
                 return nil
             }
             steps.append(value)
@@ -178,7 +201,8 @@ extension PolicyDecoder {
         guard let map = mapping(node, path: field, example: "maxErrorRate: 0.01") else { return nil }
         defer { finish(map, allowed: ["maxErrorRate", "maxP95", "maxKL"]) }
         let defaults = RolloutAnalysis()
-        let errorRate = map.has("maxErrorRate")
+        let errorRate =
+            map.has("maxErrorRate")
             ? double(map, "maxErrorRate", example: "0.01", range: 0...1) : defaults.maxErrorRate
         var p95: Duration? = defaults.maxP95
         if let p95Node = required(map, "maxP95", example: nil) {
@@ -209,13 +233,17 @@ extension PolicyDecoder {
         var settings = defaults
         settings.namespace = take("namespace", defaults.namespace) { string(map, "namespace", example: "default") }
         if map.has("namespace"), !Self.isKubernetesName(settings.namespace) {
-            report(map.value("namespace"), field: map.path("namespace"),
-                "\(map.path("namespace")) (`\(settings.namespace)`) must be a Kubernetes name: lowercase letters, digits and '-'.")
+            report(
+                map.value("namespace"), field: map.path("namespace"),
+                "\(map.path("namespace")) (`\(settings.namespace)`) must be a Kubernetes name: lowercase letters, digits and '-'."
+            )
             failed = true
         }
         settings.image = take("image", defaults.image) { string(map, "image", example: "ballast/worker:latest") }
         if map.has("args") {
-            if let node = map.value("args"), let args = stringList(node, field: map.path("args"), example: "[--threads, \"4\"]") {
+            if let node = map.value("args"),
+                let args = stringList(node, field: map.path("args"), example: "[--threads, \"4\"]")
+            {
                 settings.args = args
             } else {
                 failed = true

@@ -8,9 +8,12 @@ extension PolicyDecoder {
     /// Decodes a whole file; `nil` when any problem was found (see ``problems``).
     func decode(root: Node?) -> PolicyDocument? {
         guard let root, !root.isNull else {
-            problems.append(PolicyProblem(
-                location: SourceLocation(file: file, line: 0), field: "",
-                message: "the file is empty; a policy starts with `apiVersion: \(Self.apiVersion)` and `kind: \(Self.kind)`."))
+            problems.append(
+                PolicyProblem(
+                    location: SourceLocation(file: file, line: 0), field: "",
+                    message:
+                        "the file is empty; a policy starts with `apiVersion: \(Self.apiVersion)` and `kind: \(Self.kind)`."
+                ))
             return nil
         }
         guard let top = mapping(root, path: "", example: "apiVersion: \(Self.apiVersion)") else { return nil }
@@ -28,7 +31,9 @@ extension PolicyDecoder {
         if let node = required(top, "apiVersion", example: "apiVersion: \(Self.apiVersion)"),
             let value = text(node, field: "apiVersion", example: Self.apiVersion), value != Self.apiVersion
         {
-            report(node, field: "apiVersion", "apiVersion (`\(value)`) is not supported; write `apiVersion: \(Self.apiVersion)`.")
+            report(
+                node, field: "apiVersion",
+                "apiVersion (`\(value)`) is not supported; write `apiVersion: \(Self.apiVersion)`.")
         }
         if let node = required(top, "kind", example: "kind: \(Self.kind)"),
             let value = text(node, field: "kind", example: Self.kind), value != Self.kind
@@ -43,8 +48,10 @@ extension PolicyDecoder {
         defer { finish(metadata, allowed: ["name"]) }
         guard let name = string(metadata, "name", example: "my-model", required: true) else { return nil }
         guard Self.isKubernetesName(name) else {
-            report(metadata.value("name"), field: "metadata.name",
-                "metadata.name (`\(name)`) must be a Kubernetes name: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters; write for example `\(Self.suggestedName(name))`.")
+            report(
+                metadata.value("name"), field: "metadata.name",
+                "metadata.name (`\(name)`) must be a Kubernetes name: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters; write for example `\(Self.suggestedName(name))`."
+            )
             return nil
         }
         return name
@@ -105,7 +112,8 @@ extension PolicyDecoder {
         if let low = minReplicas ?? (map.has("minReplicas") ? nil : defaults.minReplicas),
             let high = maxReplicas ?? (map.has("maxReplicas") ? nil : defaults.maxReplicas), low > high
         {
-            report(map.value("minReplicas") ?? map.value("maxReplicas") ?? map.node, field: "spec.target.minReplicas",
+            report(
+                map.value("minReplicas") ?? map.value("maxReplicas") ?? map.node, field: "spec.target.minReplicas",
                 "spec.target.minReplicas (\(low)) is above maxReplicas (\(high)); lower minReplicas.")
             return nil
         }
@@ -123,8 +131,10 @@ extension PolicyDecoder {
         let amount = double(map, "perReplicaHour", example: "4.0", range: 0...1e9, required: true)
         let currency = string(map, "currency", example: "CNY", required: true)
         if let currency, !(currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
-            report(map.value("currency"), field: "spec.price.currency",
-                "spec.price.currency (`\(currency)`) must be an ISO 4217 code of three capital letters such as CNY or USD.")
+            report(
+                map.value("currency"), field: "spec.price.currency",
+                "spec.price.currency (`\(currency)`) must be an ISO 4217 code of three capital letters such as CNY or USD."
+            )
             return nil
         }
         guard let amount, let currency else { return nil }

@@ -15,8 +15,10 @@ extension PolicyDecoder {
             _ = map.value(entry.key)
             let field = "spec.signals.\(entry.key)"
             guard Self.isSignalName(entry.key) else {
-                report(entry.keyNode, field: field,
-                    "\(field): signal names are letters, digits and '_', starting with a letter, so rules can name them; write for example `\(Self.suggestedSignalName(entry.key))`.")
+                report(
+                    entry.keyNode, field: field,
+                    "\(field): signal names are letters, digits and '_', starting with a letter, so rules can name them; write for example `\(Self.suggestedSignalName(entry.key))`."
+                )
                 continue
             }
             signalLocations[entry.key] = location(entry.keyNode)
@@ -66,8 +68,10 @@ extension PolicyDecoder {
             return nil
         }
         guard hasPrice else {
-            report(node, field: map.path("cost"),
-                "\(map.path("cost")) (\(cost.rawValue)) needs a price; add `price: {perReplicaHour: 4.0, currency: CNY}` under spec.")
+            report(
+                node, field: map.path("cost"),
+                "\(map.path("cost")) (\(cost.rawValue)) needs a price; add `price: {perReplicaHour: 4.0, currency: CNY}` under spec."
+            )
             return nil
         }
         return .cost(cost)
@@ -92,17 +96,20 @@ extension PolicyDecoder {
     /// a placeholder so that the engine's own names are used at evaluation time.
     private func readNeutralSignal(_ map: FieldMap, name: String) -> Signal.Source? {
         defer { finish(map, allowed: ["metric", "quantile", "window", "aggregate"]) }
-        guard let node = map.value("metric"), let metric = choice(node, field: map.path("metric"), as: NeutralMetric.self)
+        guard let node = map.value("metric"),
+            let metric = choice(node, field: map.path("metric"), as: NeutralMetric.self)
         else { return nil }
         if case .unavailable(let reason) = MetricAliases.lookup(metric, engine: engine) {
-            report(node, field: map.path("metric"),
+            report(
+                node, field: map.path("metric"),
                 "\(map.path("metric")): \(metric.rawValue) has no equivalent on engine \(engine.rawValue): \(reason)")
             return nil
         }
         let window = map.has("window") ? duration(map, "window", example: "1m") : .seconds(60)
         guard let window else { return nil }
         if window < .seconds(1) {
-            report(map.value("window"), field: map.path("window"),
+            report(
+                map.value("window"), field: map.path("window"),
                 "\(map.path("window")) (\(DurationText.format(window))) is shorter than a scrape; write 1m or more.")
             return nil
         }
@@ -112,18 +119,23 @@ extension PolicyDecoder {
         switch metric.kind {
         case .histogram:
             if map.has("aggregate") {
-                report(map.value("aggregate"), field: map.path("aggregate"),
-                    "\(map.path("aggregate")) does not apply to histogram \(metric.rawValue); write `quantile: 0.95` instead.")
+                report(
+                    map.value("aggregate"), field: map.path("aggregate"),
+                    "\(map.path("aggregate")) does not apply to histogram \(metric.rawValue); write `quantile: 0.95` instead."
+                )
                 return nil
             }
-            let quantile = map.has("quantile")
+            let quantile =
+                map.has("quantile")
                 ? double(map, "quantile", example: "0.95", range: 0...1) : 0.95
             guard let quantile else { return nil }
             query = "histogram_quantile(\(format(quantile)), sum by (le) (rate(\(placeholder)_bucket[\(range)])))"
         case .counter, .gauge:
             if map.has("quantile") {
-                report(map.value("quantile"), field: map.path("quantile"),
-                    "\(map.path("quantile")) applies to histograms only; \(metric.rawValue) is a \(metric.kind.rawValue); remove it.")
+                report(
+                    map.value("quantile"), field: map.path("quantile"),
+                    "\(map.path("quantile")) applies to histograms only; \(metric.rawValue) is a \(metric.kind.rawValue); remove it."
+                )
                 return nil
             }
             let defaultAggregation: Aggregation = metric.unit == .ratio ? .max : .sum
@@ -138,8 +150,10 @@ extension PolicyDecoder {
                 query = "\(aggregation.rawValue)(rate(\(placeholder)[\(range)]))"
             } else {
                 if map.has("window") {
-                    report(map.value("window"), field: map.path("window"),
-                        "\(map.path("window")) applies to histograms and counters only; \(metric.rawValue) is a gauge; remove it.")
+                    report(
+                        map.value("window"), field: map.path("window"),
+                        "\(map.path("window")) applies to histograms and counters only; \(metric.rawValue) is a gauge; remove it."
+                    )
                     return nil
                 }
                 query = "\(aggregation.rawValue)(\(placeholder))"

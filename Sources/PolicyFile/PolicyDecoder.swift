@@ -47,14 +47,19 @@ final class PolicyDecoder {
     func mapping(_ node: Node, path: String, example: String) -> FieldMap? {
         guard case .mapping(let mapping) = node else {
             let subject = path.isEmpty ? "the top level of a policy file" : path
-            report(node, field: path, "\(subject) must be a mapping of fields such as `\(example)`, not \(node.shapeDescription).")
+            report(
+                node, field: path,
+                "\(subject) must be a mapping of fields such as `\(example)`, not \(node.shapeDescription).")
             return nil
         }
         var entries: [(key: String, keyNode: Node, value: Node)] = []
         var seen: Set<String> = []
         for (keyNode, value) in mapping {
             guard case .scalar(let key) = keyNode else {
-                report(keyNode, field: path, "\(path) has a key that is \(keyNode.shapeDescription); keys must be plain names.")
+                let subject = path.isEmpty ? "the top level" : path
+                report(
+                    keyNode, field: path,
+                    "\(subject) has a key that is \(keyNode.shapeDescription); keys must be plain names.")
                 continue
             }
             if !seen.insert(key.string).inserted {
@@ -103,7 +108,9 @@ final class PolicyDecoder {
     /// A scalar's text, or `nil` after reporting a list or mapping where text was expected.
     func text(_ node: Node, field: String, example: String) -> String? {
         guard case .scalar(let scalar) = node, !node.isNull else {
-            report(node, field: field, "\(field) must be a single value such as `\(example)`, not \(node.shapeDescription).")
+            report(
+                node, field: field,
+                "\(field) must be a single value such as `\(example)`, not \(node.shapeDescription).")
             return nil
         }
         return scalar.string
@@ -132,9 +139,11 @@ final class PolicyDecoder {
             report(node, field: field, "\(field) must be a whole number such as \(example), not `\(raw)`.")
             return nil
         }
-        return checkRange(Double(value), node: node, field: field, text: "\(value)", range: range.map {
-            Double($0.lowerBound)...Double($0.upperBound)
-        }) ? value : nil
+        return checkRange(
+            Double(value), node: node, field: field, text: "\(value)",
+            range: range.map {
+                Double($0.lowerBound)...Double($0.upperBound)
+            }) ? value : nil
     }
 
     func double(
@@ -150,7 +159,9 @@ final class PolicyDecoder {
         let trimmed = Spelling.trimmed(raw)
         guard let value = Double(trimmed), value.isFinite else {
             if trimmed.hasSuffix("%"), let percent = Double(Spelling.trimmed(trimmed.dropLast())) {
-                report(node, field: field, "\(field) is a fraction, not a percentage; write \(format(percent / 100)) for \(trimmed).")
+                report(
+                    node, field: field,
+                    "\(field) is a fraction, not a percentage; write \(format(percent / 100)) for \(trimmed).")
             } else {
                 report(node, field: field, "\(field) must be a number such as \(example), not `\(raw)`.")
             }
@@ -159,14 +170,20 @@ final class PolicyDecoder {
         return checkRange(value, node: node, field: field, text: trimmed, range: range) ? value : nil
     }
 
-    private func checkRange(_ value: Double, node: Node, field: String, text: String, range: ClosedRange<Double>?) -> Bool {
+    private func checkRange(_ value: Double, node: Node, field: String, text: String, range: ClosedRange<Double>?)
+        -> Bool
+    {
         guard let range, !range.contains(value) else { return true }
         if value < 0, range.lowerBound >= 0 {
             report(node, field: field, "\(field) (\(text)) is negative; write \(format(range.lowerBound)) or more.")
         } else if value < range.lowerBound {
-            report(node, field: field, "\(field) (\(text)) is below \(format(range.lowerBound)); write \(format(range.lowerBound)) or more.")
+            report(
+                node, field: field,
+                "\(field) (\(text)) is below \(format(range.lowerBound)); write \(format(range.lowerBound)) or more.")
         } else {
-            report(node, field: field, "\(field) (\(text)) is above \(format(range.upperBound)); write \(format(range.upperBound)) or less.")
+            report(
+                node, field: field,
+                "\(field) (\(text)) is above \(format(range.upperBound)); write \(format(range.upperBound)) or less.")
         }
         return false
     }
@@ -201,8 +218,15 @@ final class PolicyDecoder {
             report(node, field: field, "\(field) (\(number)) has no unit; write \(number)ms or \(number)s.")
         case .failure(.negative):
             report(node, field: field, "\(field) (\(raw)) is negative; durations are 0 or more, such as \(example).")
+        case .failure(.tooLong):
+            report(
+                node, field: field,
+                "\(field) (\(raw)) is longer than 10 years; write a shorter duration such as \(example).")
         case .failure(.malformed):
-            report(node, field: field, "\(field) (`\(raw)`) is not a duration; write a number with a unit (ms, s, m, h, d) such as \(example) or 1h30m.")
+            report(
+                node, field: field,
+                "\(field) (`\(raw)`) is not a duration; write a number with a unit (ms, s, m, h, d) such as \(example) or 1h30m."
+            )
         }
         return nil
     }
@@ -215,9 +239,13 @@ final class PolicyDecoder {
         guard let raw = text(node, field: field, example: names.first ?? "") else { return nil }
         if let value = Value(rawValue: Spelling.trimmed(raw)) { return value }
         if let suggestion = Spelling.closest(to: raw, among: names) {
-            report(node, field: field, "\(field) (`\(raw)`) is not one of \(names.joined(separator: ", ")); did you mean \(suggestion)?")
+            report(
+                node, field: field,
+                "\(field) (`\(raw)`) is not one of \(names.joined(separator: ", ")); did you mean \(suggestion)?")
         } else {
-            report(node, field: field, "\(field) (`\(raw)`) is not one of \(names.joined(separator: ", ")); write one of them.")
+            report(
+                node, field: field,
+                "\(field) (`\(raw)`) is not one of \(names.joined(separator: ", ")); write one of them.")
         }
         return nil
     }

@@ -31,9 +31,12 @@ public enum PolicyLoader {
             do {
                 let document = try loadDocument(contentsOf: path)
                 if let other = firstFileByName[document.policy.name] {
-                    problems.append(PolicyProblem(
-                        location: SourceLocation(file: path, line: 0), field: "metadata.name",
-                        message: "metadata.name (\(document.policy.name)) is already used by \(other); give each policy its own name."))
+                    problems.append(
+                        PolicyProblem(
+                            location: SourceLocation(file: path, line: 0), field: "metadata.name",
+                            message:
+                                "metadata.name (\(document.policy.name)) is already used by \(other); give each policy its own name."
+                        ))
                 } else {
                     firstFileByName[document.policy.name] = path
                     documents.append(document)
@@ -59,9 +62,11 @@ public enum PolicyLoader {
         } catch let error as YamlError {
             throw PolicyFileError(problems: [YamlErrorTranslation.problem(for: error, file: file)])
         } catch {
-            throw PolicyFileError(problems: [PolicyProblem(
-                location: SourceLocation(file: file, line: 0), field: "",
-                message: "the file is not valid YAML (\(error)); check its indentation and quoting.")])
+            throw PolicyFileError(problems: [
+                PolicyProblem(
+                    location: SourceLocation(file: file, line: 0), field: "",
+                    message: "the file is not valid YAML (\(error)); check its indentation and quoting.")
+            ])
         }
         let decoder = PolicyDecoder(file: file, checker: queryChecker)
         guard let document = decoder.decode(root: root) else {
@@ -75,16 +80,21 @@ public enum PolicyLoader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
+            let reason =
+                FileManager.default.fileExists(atPath: path)
                 ? "cannot be read (\(error.localizedDescription)); check its permissions"
                 : "does not exist; check the path"
-            throw PolicyFileError(problems: [PolicyProblem(
-                location: SourceLocation(file: path, line: 0), field: "", message: "the policy file \(reason).")])
+            throw PolicyFileError(problems: [
+                PolicyProblem(
+                    location: SourceLocation(file: path, line: 0), field: "", message: "the policy file \(reason).")
+            ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw PolicyFileError(problems: [PolicyProblem(
-                location: SourceLocation(file: path, line: 0), field: "",
-                message: "the policy file is not UTF-8 text; save it as UTF-8.")])
+            throw PolicyFileError(problems: [
+                PolicyProblem(
+                    location: SourceLocation(file: path, line: 0), field: "",
+                    message: "the policy file is not UTF-8 text; save it as UTF-8.")
+            ])
         }
         return text
     }

@@ -125,7 +125,8 @@ public enum PolicyWriter {
             return "{shard: {factor: \(shard.factor), maxShards: \(shard.maxShards)}}"
         case .quantize(let quantize):
             let keep = quantize.keep.map(quote).joined(separator: ", ")
-            return "{quantize: {to: \(quantize.to.rawValue), maxQualityLoss: \(ValueFormat.number(quantize.maxQualityLoss)), keep: [\(keep)]}}"
+            return
+                "{quantize: {to: \(quantize.to.rawValue), maxQualityLoss: \(ValueFormat.number(quantize.maxQualityLoss)), keep: [\(keep)]}}"
         case .alert(let alert):
             var fields = ["severity: \(alert.severity.rawValue)"]
             if let summary = alert.summary { fields.append("summary: \(quote(summary))") }
@@ -145,13 +146,19 @@ public enum PolicyWriter {
             out.line(3, "stabilizationWindow: \(DurationText.format(rules.stabilizationWindow))")
             out.line(3, "policies:")
             for policy in rules.policies {
-                out.line(4, "- {type: \(policy.type.rawValue), value: \(policy.value), period: \(DurationText.format(policy.period))}")
+                out.line(
+                    4,
+                    "- {type: \(policy.type.rawValue), value: \(policy.value), period: \(DurationText.format(policy.period))}"
+                )
             }
             out.line(3, "selectPolicy: \(rules.selectPolicy.rawValue)")
         }
         out.line(2, "tolerance: \(ValueFormat.number(behavior.tolerance))")
         if let panic = behavior.panic {
-            out.line(2, "panic: {window: \(DurationText.format(panic.window)), threshold: \(ValueFormat.number(panic.threshold)), hold: \(DurationText.format(panic.hold))}")
+            out.line(
+                2,
+                "panic: {window: \(DurationText.format(panic.window)), threshold: \(ValueFormat.number(panic.threshold)), hold: \(DurationText.format(panic.hold))}"
+            )
         } else {
             out.line(2, "panic: false")
         }

@@ -1,7 +1,9 @@
 /// A lexical check of PromQL text: balanced brackets and quotes, characters PromQL allows, no operator at
 /// either end. It is deliberately not a parser; the PromQL module's parser replaces it (see ``QueryChecking``).
 struct PromQLSanityCheck: QueryChecking {
-    private static let operatorCharacters: Set<Character> = ["+", "-", "*", "/", "%", "^", "=", "!", "<", ">", "~", ","]
+    private static let operatorCharacters: Set<Character> = [
+        "+", "-", "*", "/", "%", "^", "=", "!", "<", ">", "~", ",",
+    ]
     private static let allowedPunctuation: Set<Character> = [
         "(", ")", "[", "]", "{", "}", ",", "+", "-", "*", "/", "%", "^", "=", "!", "<", ">", "~", "_", ":", ".", "@",
         " ", "\t", "\n", "\r", "\"", "'", "`",
@@ -9,13 +11,19 @@ struct PromQLSanityCheck: QueryChecking {
     private static let keywords: Set<String> = [
         "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless", "offset",
         "inf", "nan", "atan2",
+        // Aggregation operators, which may be followed by `by (…)` before their parenthesis.
+        "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk",
+        "quantile", "limitk", "limit_ratio",
     ]
-    private static let labelListKeywords: Set<String> = ["by", "without", "on", "ignoring", "group_left", "group_right"]
+    private static let labelListKeywords: Set<String> = [
+        "by", "without", "on", "ignoring", "group_left", "group_right",
+    ]
 
     func check(_ query: String) -> QueryProblem? {
         let characters = Array(query)
         guard characters.contains(where: { !$0.isWhitespace }) else {
-            return QueryProblem(offset: 0, message: "the query is empty; write an expression such as max(ballast_queue_depth)")
+            return QueryProblem(
+                offset: 0, message: "the query is empty; write an expression such as max(ballast_queue_depth)")
         }
         var open: [(character: Character, offset: Int)] = []
         var quote: (character: Character, offset: Int)?
@@ -39,39 +47,65 @@ struct PromQLSanityCheck: QueryChecking {
             case ")", "]", "}":
                 let expected: Character = character == ")" ? "(" : character == "]" ? "[" : "{"
                 guard let last = open.popLast() else {
-                    return QueryProblem(offset: index, message: "'\(character)' at column \(index + 1) closes nothing; remove it")
+                    return QueryProblem(
+                        offset: index, message: "'\(character)' at column \(index + 1) closes nothing; remove it")
                 }
                 guard last.character == expected else {
                     return QueryProblem(
                         offset: index,
-                        message: "'\(character)' at column \(index + 1) does not match '\(last.character)' at column \(last.offset + 1); close '\(last.character)' with '\(Self.closer(last.character))' first")
+                        message:
+                            "'\(character)' at column \(index + 1) does not match '\(last.character)' at column \(last.offset + 1); close '\(last.character)' with '\(Self.closer(last.character))' first"
+                    )
                 }
             case "#":
-                return QueryProblem(offset: index, message: "'#' at column \(index + 1) starts a comment inside the query; quote the whole query in YAML or remove the comment")
+                return QueryProblem(
+                    offset: index,
+                    message:
+                        "'#' at column \(index + 1) starts a comment inside the query; quote the whole query in YAML or remove the comment"
+                )
             default:
-                let allowed = (character.isASCII && (character.isLetter || character.isNumber))
+                let allowed =
+                    (character.isASCII && (character.isLetter || character.isNumber))
                     || Self.allowedPunctuation.contains(character)
                 if !allowed {
-                    return QueryProblem(offset: index, message: "'\(character)' at column \(index + 1) is not allowed in PromQL; remove it")
+                    return QueryProblem(
+                        offset: index,
+                        message: "'\(character)' at column \(index + 1) is not allowed in PromQL; remove it")
                 }
             }
             index += 1
         }
         if let quote {
-            return QueryProblem(offset: quote.offset, message: "the string opened with \(quote.character) at column \(quote.offset + 1) is never closed; add \(quote.character)")
+            return QueryProblem(
+                offset: quote.offset,
+                message:
+                    "the string opened with \(quote.character) at column \(quote.offset + 1) is never closed; add \(quote.character)"
+            )
         }
         if let last = open.last {
-            return QueryProblem(offset: last.offset, message: "'\(last.character)' at column \(last.offset + 1) is never closed; add '\(Self.closer(last.character))'")
+            return QueryProblem(
+                offset: last.offset,
+                message:
+                    "'\(last.character)' at column \(last.offset + 1) is never closed; add '\(Self.closer(last.character))'"
+            )
         }
         if let lastIndex = characters.lastIndex(where: { !$0.isWhitespace }),
             Self.operatorCharacters.contains(characters[lastIndex])
         {
-            return QueryProblem(offset: lastIndex, message: "the query ends with '\(characters[lastIndex])' at column \(lastIndex + 1); add the missing operand")
+            return QueryProblem(
+                offset: lastIndex,
+                message:
+                    "the query ends with '\(characters[lastIndex])' at column \(lastIndex + 1); add the missing operand"
+            )
         }
         if let firstIndex = characters.firstIndex(where: { !$0.isWhitespace }),
             ["*", "/", "%", "^", "=", "!", "<", ">", "~", ","].contains(characters[firstIndex])
         {
-            return QueryProblem(offset: firstIndex, message: "the query starts with '\(characters[firstIndex])' at column \(firstIndex + 1); add the missing operand")
+            return QueryProblem(
+                offset: firstIndex,
+                message:
+                    "the query starts with '\(characters[firstIndex])' at column \(firstIndex + 1); add the missing operand"
+            )
         }
         return nil
     }
@@ -132,7 +166,8 @@ struct PromQLSanityCheck: QueryChecking {
             }
             var end = index
             while end < characters.count,
-                characters[end] == "_" || characters[end] == ":" || (characters[end].isASCII && (characters[end].isLetter || characters[end].isNumber))
+                characters[end] == "_" || characters[end] == ":"
+                    || (characters[end].isASCII && (characters[end].isLetter || characters[end].isNumber))
             {
                 end += 1
             }
@@ -155,7 +190,9 @@ struct PromQLSanityCheck: QueryChecking {
     }
 
     private static func isPlainName(_ text: Substring) -> Bool {
-        guard let first = text.first, first == "_" || first == ":" || (first.isASCII && first.isLetter) else { return false }
+        guard let first = text.first, first == "_" || first == ":" || (first.isASCII && first.isLetter) else {
+            return false
+        }
         return text.allSatisfy { $0 == "_" || $0 == ":" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }
 }

@@ -13,20 +13,24 @@ enum SignalUnitInference {
         let compact = String(query.filter { !$0.isWhitespace })
         let scaledBy100 = compact.contains("*100") || compact.contains("100*")
 
-        let readsSeconds = neutral.contains { $0.unit == .seconds }
+        let readsSeconds =
+            neutral.contains { $0.unit == .seconds }
             || literal.contains { $0.contains("_seconds") && !$0.hasSuffix("_seconds_total") }
-        if readsSeconds && (compact.contains("histogram_quantile(") || compact.contains("_seconds_sum")
-            || compact.contains("}_sum") || query.contains("_sum["))
+        if readsSeconds
+            && (compact.contains("histogram_quantile(") || compact.contains("_seconds_sum")
+                || compact.contains("}_sum") || query.contains("_sum["))
         {
             return .seconds
         }
         let ratioNames = literal.contains {
             $0.hasSuffix("_ratio") || $0.hasSuffix("_perc") || $0 == "sglang:token_usage"
         }
-        let bytesShare = literal.contains { $0.hasSuffix("_used_bytes") } && literal.contains { $0.hasSuffix("_total_bytes") }
+        let bytesShare =
+            literal.contains { $0.hasSuffix("_used_bytes") } && literal.contains { $0.hasSuffix("_total_bytes") }
             && compact.contains("/")
         let neutralRatio = neutral.contains { $0.unit == .ratio }
-        let neutralBytesShare = neutral.contains(.acceleratorMemoryUsedBytes) && neutral.contains(.acceleratorMemoryTotalBytes)
+        let neutralBytesShare =
+            neutral.contains(.acceleratorMemoryUsedBytes) && neutral.contains(.acceleratorMemoryTotalBytes)
         if ratioNames || bytesShare || neutralRatio || neutralBytesShare {
             return scaledBy100 ? .percent : .ratio
         }

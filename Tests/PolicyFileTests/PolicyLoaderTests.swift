@@ -84,11 +84,15 @@ struct PolicyLoaderTests {
             target: Target(model: "r1-7b", version: "1.0", engine: .vllm, minReplicas: 2, maxReplicas: 12),
             price: Price(perReplicaHour: 4.5, currency: "CNY"),
             signals: [
-                Signal(name: "queue_p95", source: .query(
-                    "histogram_quantile(0.95, sum by (le) (rate(vllm:request_queue_time_seconds_bucket[1m])))")),
+                Signal(
+                    name: "queue_p95",
+                    source: .query(
+                        "histogram_quantile(0.95, sum by (le) (rate(vllm:request_queue_time_seconds_bucket[1m])))")),
                 Signal(name: "kv", source: .query("max(${kv_cache_usage_ratio})")),
-                Signal(name: "ttft", source: .query(
-                    "histogram_quantile(0.9, sum by (le) (rate(${time_to_first_token_seconds}_bucket[2m])))")),
+                Signal(
+                    name: "ttft",
+                    source: .query(
+                        "histogram_quantile(0.9, sum by (le) (rate(${time_to_first_token_seconds}_bucket[2m])))")),
                 Signal(name: "waiting", source: .query("max(${waiting_requests})")),
                 Signal(name: "tokens", source: .query("sum(rate(${generated_tokens_total}[30s]))")),
                 Signal(name: "cost", source: .cost(.costPerThousandTokens)),
@@ -113,7 +117,8 @@ struct PolicyLoaderTests {
                     action: .quantize(QuantizeAction(to: .q8_0, maxQualityLoss: 0.01, keep: ["attn_q"]))),
                 Rule(
                     name: "page", condition: .compare(signal: "tokens", op: .less, threshold: 10),
-                    action: .alert(AlertAction(severity: .critical, summary: "Too slow", webhook: "https://hooks.example.com/a"))),
+                    action: .alert(
+                        AlertAction(severity: .critical, summary: "Too slow", webhook: "https://hooks.example.com/a"))),
                 Rule(
                     name: "back", condition: .compare(signal: "kv", op: .equal, threshold: 1),
                     action: .rollout(RolloutAction(operation: .rollback, version: "v1"))),
@@ -153,9 +158,10 @@ struct PolicyLoaderTests {
         #expect(document.location(ofRule: "both")?.line == 26)
         #expect(document.location(ofRule: "go")?.line == 41)
         #expect(document.location(ofRule: "missing") == nil)
-        #expect(document.signalUnits == [
-            "queue_p95": .seconds, "kv": .ratio, "ttft": .seconds, "waiting": .requests,
-        ])
+        #expect(
+            document.signalUnits == [
+                "queue_p95": .seconds, "kv": .ratio, "ttft": .seconds, "waiting": .requests,
+            ])
     }
 
     @Test func minimalPolicyTakesDocumentedDefaults() throws {
@@ -164,10 +170,12 @@ struct PolicyLoaderTests {
     }
 
     @Test func builtInCostSignalsNeedNoDeclaration() throws {
-        let policy = try PolicyLoader.parse(Support.policy("""
-              price: {perReplicaHour: 4.0, currency: CNY}
-              rules: [{name: cost, when: cost_per_inference > 0.03, action: {quantize: {to: q4_0}}}]
-            """), file: "p.yaml")
+        let policy = try PolicyLoader.parse(
+            Support.policy(
+                """
+                  price: {perReplicaHour: 4.0, currency: CNY}
+                  rules: [{name: cost, when: cost_per_inference > 0.03, action: {quantize: {to: q4_0}}}]
+                """), file: "p.yaml")
         #expect(policy.signals == [Signal(name: "cost_per_inference", source: .cost(.costPerInference))])
         #expect(policy.rules.first?.action == .quantize(QuantizeAction(to: .q4_0)))
     }
@@ -180,9 +188,12 @@ struct PolicyLoaderTests {
     }
 
     @Test func scaleDownWindowAloneKeepsKubernetesRatePolicies() throws {
-        let policy = try PolicyLoader.parse(Support.policy("  behavior: {scaleDown: {stabilizationWindow: 120s}}"), file: "p.yaml")
-        #expect(policy.behavior.scaleDown == ScalingRules(
-            stabilizationWindow: .seconds(120), policies: ScalingRules.defaultScaleDown.policies))
+        let policy = try PolicyLoader.parse(
+            Support.policy("  behavior: {scaleDown: {stabilizationWindow: 120s}}"), file: "p.yaml")
+        #expect(
+            policy.behavior.scaleDown
+                == ScalingRules(
+                    stabilizationWindow: .seconds(120), policies: ScalingRules.defaultScaleDown.policies))
         #expect(policy.behavior.scaleUp == .defaultScaleUp)
     }
 
@@ -204,26 +215,30 @@ struct PolicyLoaderTests {
     }
 
     /// Thresholds are read in the unit of the signal they compare.
-    @Test(arguments: [
-        // Seconds-valued signal (histogram quantile of a _seconds metric).
-        ("lat > 500ms", 0.5), ("lat > 0.5", 0.5), ("lat > 1h30m", 5400), ("lat > 2s", 2), ("lat > 99", 99),
-        ("lat > 1.5m", 90),
-        // Ratio signal.
-        ("ratio > 85%", 0.85), ("ratio > 0.85", 0.85), ("ratio > 1", 1), ("ratio >= 12.5%", 0.125),
-        // Percent signal (DCGM utilisation, 0 to 100).
-        ("util > 85%", 85), ("util > 85", 85),
-        // Unknown unit: taken as written, % divides by 100, durations are seconds.
-        ("plain > 500", 500), ("plain > 5%", 0.05), ("plain < 250ms", 0.25), ("plain > -3", -3), ("plain > 1e3", 1000),
-    ] as [(String, Double)])
+    @Test(
+        arguments: [
+            // Seconds-valued signal (histogram quantile of a _seconds metric).
+            ("lat > 500ms", 0.5), ("lat > 0.5", 0.5), ("lat > 1h30m", 5400), ("lat > 2s", 2), ("lat > 99", 99),
+            ("lat > 1.5m", 90),
+            // Ratio signal.
+            ("ratio > 85%", 0.85), ("ratio > 0.85", 0.85), ("ratio > 1", 1), ("ratio >= 12.5%", 0.125),
+            // Percent signal (DCGM utilisation, 0 to 100).
+            ("util > 85%", 85), ("util > 85", 85),
+            // Unknown unit: taken as written, % divides by 100, durations are seconds.
+            ("plain > 500", 500), ("plain > 5%", 0.05), ("plain < 250ms", 0.25), ("plain > -3", -3),
+            ("plain > 1e3", 1000),
+        ] as [(String, Double)])
     func thresholdUnits(condition: String, threshold: Double) throws {
-        let policy = try PolicyLoader.parse(Support.policy("""
-              signals:
-                lat: histogram_quantile(0.99, sum by (le) (rate(ballast_request_duration_seconds_bucket[1m])))
-                ratio: max(ballast_kv_cache_usage_ratio)
-                util: avg(DCGM_FI_DEV_GPU_UTIL)
-                plain: sum(ballast_queue_depth)
-              rules: [{name: r, when: "\(condition)", action: alert}]
-            """), file: "p.yaml")
+        let policy = try PolicyLoader.parse(
+            Support.policy(
+                """
+                  signals:
+                    lat: histogram_quantile(0.99, sum by (le) (rate(ballast_request_duration_seconds_bucket[1m])))
+                    ratio: max(ballast_kv_cache_usage_ratio)
+                    util: avg(DCGM_FI_DEV_GPU_UTIL)
+                    plain: sum(ballast_queue_depth)
+                  rules: [{name: r, when: "\(condition)", action: alert}]
+                """), file: "p.yaml")
         guard case .compare(_, _, let value) = policy.rules.first?.condition else {
             Issue.record("no comparison in \(condition)")
             return
@@ -231,13 +246,15 @@ struct PolicyLoaderTests {
         #expect(abs(value - threshold) < 1e-9)
     }
 
-    @Test(arguments: [
-        ("30s", 30_000), ("500ms", 500), ("1h30m", 5_400_000), ("2d", 172_800_000), ("1.5s", 1500), ("0", 0),
-        ("1m30s", 90_000), ("0.25h", 900_000),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("30s", 30_000), ("500ms", 500), ("1h30m", 5_400_000), ("2d", 172_800_000), ("1.5s", 1500), ("0", 0),
+            ("1m30s", 90_000), ("0.25h", 900_000),
+        ] as [(String, Int64)])
     func durations(text: String, milliseconds: Int64) throws {
         let policy = try PolicyLoader.parse(
-            Support.policy("  signals: {a: max(x)}\n  rules: [{name: r, when: a > 1, for: \"\(text)\", action: alert}]"),
+            Support.policy(
+                "  signals: {a: max(x)}\n  rules: [{name: r, when: a > 1, for: \"\(text)\", action: alert}]"),
             file: "p.yaml")
         #expect(policy.rules.first?.forDuration == .milliseconds(milliseconds))
     }
@@ -245,7 +262,8 @@ struct PolicyLoaderTests {
     @Test(arguments: ["500", "1.5", "5 m", "1h 30m", "h", "10ms5", "-1s", "1w", "1e3s"])
     func rejectedDurations(text: String) {
         let problems = Support.problems(
-            Support.policy("  signals: {a: max(x)}\n  rules: [{name: r, when: a > 1, for: \"\(text)\", action: alert}]"))
+            Support.policy("  signals: {a: max(x)}\n  rules: [{name: r, when: a > 1, for: \"\(text)\", action: alert}]")
+        )
         #expect(problems.count == 1)
         #expect(problems.first?.hasPrefix("p.yaml:7: spec.rules[r].for (") == true)
     }
@@ -261,9 +279,11 @@ struct PolicyLoaderTests {
 
     @Test func writerQuotesTextThatYamlWouldMisread() throws {
         var policy = Policy(name: "q", target: Target(model: "a: b # c", version: "1.0"))
-        policy.rules = [Rule(
-            name: "r", condition: .compare(signal: "s", op: .greater, threshold: 1),
-            action: .alert(AlertAction(summary: "say \"hi\"\nthen\tleave \\ now")))]
+        policy.rules = [
+            Rule(
+                name: "r", condition: .compare(signal: "s", op: .greater, threshold: 1),
+                action: .alert(AlertAction(summary: "say \"hi\"\nthen\tleave \\ now")))
+        ]
         policy.signals = [Signal(name: "s", source: .query("max(x{a=\"b\"})"))]
         let reread = try PolicyLoader.parse(PolicyWriter.yaml(for: policy), file: "q.yaml")
         #expect(reread == policy)

@@ -34,21 +34,27 @@ struct ShippedPolicyTests {
         #expect(rule("memory-shard")?.condition == .compare(signal: "memory_ratio", op: .greater, threshold: 0.85))
         #expect(rule("memory-shard")?.action == .shard(ShardAction(factor: 2)))
         #expect(rule("memory-alert")?.condition == .compare(signal: "memory_ratio", op: .greater, threshold: 0.9))
-        #expect(rule("cost-quantize")?.condition == .compare(signal: "cost_per_inference", op: .greater, threshold: 0.03))
-        #expect(rule("cost-quantize")?.action
-            == .quantize(QuantizeAction(to: .q4_0, maxQualityLoss: 0.02, keep: ["attn_q", "attn_k", "attn_v"])))
-        #expect(rule("decode-throughput")?.condition
-            == .compare(signal: "decode_tokens_per_second", op: .less, threshold: 50))
+        #expect(
+            rule("cost-quantize")?.condition == .compare(signal: "cost_per_inference", op: .greater, threshold: 0.03))
+        #expect(
+            rule("cost-quantize")?.action
+                == .quantize(QuantizeAction(to: .q4_0, maxQualityLoss: 0.02, keep: ["attn_q", "attn_k", "attn_v"])))
+        #expect(
+            rule("decode-throughput")?.condition
+                == .compare(signal: "decode_tokens_per_second", op: .less, threshold: 50))
         #expect(rule("latency-p95")?.condition == .compare(signal: "latency_p95", op: .greater, threshold: 1.0))
         // 0.02 USD at the file's explicit 7.2 CNY per USD.
-        #expect(rule("cost-per-1k-tokens")?.condition
-            == .compare(signal: "cost_per_1k_tokens", op: .greater, threshold: 0.144))
+        #expect(
+            rule("cost-per-1k-tokens")?.condition
+                == .compare(signal: "cost_per_1k_tokens", op: .greater, threshold: 0.144))
         #expect(rule("utilization")?.condition == .compare(signal: "batch_utilization", op: .greater, threshold: 0.85))
         #expect(rule("utilization")?.action == .scale(ScaleAction(target: 0.7)))
-        #expect(rule("busy-and-queued")?.condition == .all([
-            .compare(signal: "batch_utilization", op: .greater, threshold: 0.8),
-            .compare(signal: "queue_depth", op: .greater, threshold: 50),
-        ]))
+        #expect(
+            rule("busy-and-queued")?.condition
+                == .all([
+                    .compare(signal: "batch_utilization", op: .greater, threshold: 0.8),
+                    .compare(signal: "queue_depth", op: .greater, threshold: 50),
+                ]))
         #expect(rule("fragmentation")?.condition == .compare(signal: "kv_fragmentation", op: .greater, threshold: 0.05))
         #expect(policy.behavior.scaleDown.stabilizationWindow == .seconds(300))
         #expect(policy.rollout.steps == [5, 25, 50, 100])
@@ -63,7 +69,8 @@ struct ShippedPolicyTests {
     @Test func everyDefaultSignalAndRuleCitesASourceDocument() throws {
         let path = Support.path("policies/default.yaml")
         let document = try PolicyLoader.loadDocument(contentsOf: path)
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         func cites(line: Int) -> Bool {
             var index = line - 1
             var candidates = [String(lines[index])]
@@ -113,7 +120,9 @@ struct ShippedPolicyTests {
         let text = try String(contentsOfFile: Support.path("policies/default.yaml"), encoding: .utf8)
         var characters = Array(text)
         var generator = SplitMix64(seed: 42)
-        let replacements: [Character] = [":", "-", "{", "}", "[", "]", "\"", "'", " ", "\n", "#", "&", "*", "!", "%", "9", "x", "\t"]
+        let replacements: [Character] = [
+            ":", "-", "{", "}", "[", "]", "\"", "'", " ", "\n", "#", "&", "*", "!", "%", "9", "x", "\t",
+        ]
         for _ in 0..<300 {
             let index = Int(generator.next() % UInt64(characters.count))
             let original = characters[index]
@@ -129,9 +138,13 @@ struct ShippedPolicyTests {
 
     @Test func loadAllReportsDuplicateNamesAcrossFiles() throws {
         let path = Support.path("policies/default.yaml")
-        #expect(throws: PolicyFileError(problems: [PolicyProblem(
-            location: SourceLocation(file: path, line: 0), field: "metadata.name",
-            message: "metadata.name (smollm2-135m) is already used by \(path); give each policy its own name.")])) {
+        #expect(
+            throws: PolicyFileError(problems: [
+                PolicyProblem(
+                    location: SourceLocation(file: path, line: 0), field: "metadata.name",
+                    message: "metadata.name (smollm2-135m) is already used by \(path); give each policy its own name.")
+            ])
+        ) {
             try PolicyLoader.loadAll(contentsOf: [path, path])
         }
         let documents = try PolicyLoader.loadAll(contentsOf: Support.shippedPolicies.map(Support.path))
@@ -139,9 +152,13 @@ struct ShippedPolicyTests {
     }
 
     @Test func missingFileIsReportedWithItsPath() {
-        #expect(throws: PolicyFileError(problems: [PolicyProblem(
-            location: SourceLocation(file: "/nonexistent/p.yaml", line: 0), field: "",
-            message: "the policy file does not exist; check the path.")])) {
+        #expect(
+            throws: PolicyFileError(problems: [
+                PolicyProblem(
+                    location: SourceLocation(file: "/nonexistent/p.yaml", line: 0), field: "",
+                    message: "the policy file does not exist; check the path.")
+            ])
+        ) {
             try PolicyLoader.load(contentsOf: "/nonexistent/p.yaml")
         }
     }

@@ -43,3 +43,10 @@ enum Support {
         """
     }
 }
+
+extension Support {
+    /// A YAML double-quoted scalar for test fixtures (backslashes and quotes escaped).
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

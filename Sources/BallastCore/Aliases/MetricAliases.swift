@@ -104,22 +104,26 @@ public enum MetricAliases {
     private static func vllm(_ metric: NeutralMetric) -> MetricAliasLookup {
         switch metric {
         case .queueWaitSeconds:
-            .metric(MetricAlias(names: ["vllm:request_queue_time_seconds"], kind: .histogram, unit: .seconds,
-                note: "Time spent in the WAITING phase."))
+            .metric(
+                MetricAlias(
+                    names: ["vllm:request_queue_time_seconds"], kind: .histogram, unit: .seconds,
+                    note: "Time spent in the WAITING phase."))
         case .timeToFirstTokenSeconds:
             .metric(MetricAlias(names: ["vllm:time_to_first_token_seconds"], kind: .histogram, unit: .seconds))
         case .interTokenLatencySeconds:
-            .metric(MetricAlias(
-                names: ["vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds"],
-                kind: .histogram, unit: .seconds,
-                note: "vllm:time_per_output_token_seconds is the deprecated spelling; newer releases drop it."))
+            .metric(
+                MetricAlias(
+                    names: ["vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds"],
+                    kind: .histogram, unit: .seconds,
+                    note: "vllm:time_per_output_token_seconds is the deprecated spelling; newer releases drop it."))
         case .requestDurationSeconds:
             .metric(MetricAlias(names: ["vllm:e2e_request_latency_seconds"], kind: .histogram, unit: .seconds))
         case .kvCacheUsageRatio:
-            .metric(MetricAlias(
-                names: ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"], kind: .gauge, unit: .ratio,
-                note: "A 0–1 ratio despite the _perc suffix; vllm:gpu_cache_usage_perc is the deprecated spelling. "
-                    + "Releases in between export both, so aggregate with max(), not sum()."))
+            .metric(
+                MetricAlias(
+                    names: ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"], kind: .gauge, unit: .ratio,
+                    note: "A 0–1 ratio despite the _perc suffix; vllm:gpu_cache_usage_perc is the deprecated spelling. "
+                        + "Releases in between export both, so aggregate with max(), not sum()."))
         case .runningRequests:
             .metric(MetricAlias(names: ["vllm:num_requests_running"], kind: .gauge, unit: .requests))
         case .waitingRequests:
@@ -129,12 +133,14 @@ public enum MetricAliases {
         case .promptTokensTotal:
             .metric(MetricAlias(names: ["vllm:prompt_tokens_total"], kind: .counter, unit: .tokens))
         case .requestsTotal:
-            .metric(MetricAlias(
-                names: ["vllm:request_success_total"], kind: .counter, unit: .requests,
-                note: "Counts finished requests by finished_reason; requests that failed are not counted."))
+            .metric(
+                MetricAlias(
+                    names: ["vllm:request_success_total"], kind: .counter, unit: .requests,
+                    note: "Counts finished requests by finished_reason; requests that failed are not counted."))
         case .acceleratorMemoryUsedBytes, .acceleratorMemoryTotalBytes:
-            .unavailable(reason: "vLLM reserves accelerator memory up front (--gpu-memory-utilization) and exports "
-                + "no memory gauges; use the KV-cache ratio ${kv_cache_usage_ratio} or DCGM's DCGM_FI_DEV_FB_USED.")
+            .unavailable(
+                reason: "vLLM reserves accelerator memory up front (--gpu-memory-utilization) and exports "
+                    + "no memory gauges; use the KV-cache ratio ${kv_cache_usage_ratio} or DCGM's DCGM_FI_DEV_FB_USED.")
         }
     }
 
@@ -143,29 +149,40 @@ public enum MetricAliases {
     private static func llamacpp(_ metric: NeutralMetric) -> MetricAliasLookup {
         switch metric {
         case .queueWaitSeconds, .timeToFirstTokenSeconds, .interTokenLatencySeconds, .requestDurationSeconds:
-            .unavailable(reason: "llama-server exports no latency histograms, only the counters "
-                + "llamacpp:prompt_seconds_total and llamacpp:tokens_predicted_seconds_total; watch "
-                + "${waiting_requests} (llamacpp:requests_deferred) instead.")
+            .unavailable(
+                reason: "llama-server exports no latency histograms, only the counters "
+                    + "llamacpp:prompt_seconds_total and llamacpp:tokens_predicted_seconds_total; watch "
+                    + "${waiting_requests} (llamacpp:requests_deferred) instead.")
         case .kvCacheUsageRatio:
-            .metric(MetricAlias(
-                names: ["llamacpp:kv_cache_usage_ratio"], kind: .gauge, unit: .ratio,
-                note: "Removed from newer llama-server builds; on those it is absent and policies must not rely on it."))
+            .metric(
+                MetricAlias(
+                    names: ["llamacpp:kv_cache_usage_ratio"], kind: .gauge, unit: .ratio,
+                    note:
+                        "Removed from newer llama-server builds; on those it is absent and policies must not rely on it."
+                ))
         case .runningRequests:
-            .metric(MetricAlias(names: ["llamacpp:requests_processing"], kind: .gauge, unit: .requests,
-                note: "Busy slots."))
+            .metric(
+                MetricAlias(
+                    names: ["llamacpp:requests_processing"], kind: .gauge, unit: .requests,
+                    note: "Busy slots."))
         case .waitingRequests:
-            .metric(MetricAlias(names: ["llamacpp:requests_deferred"], kind: .gauge, unit: .requests,
-                note: "Requests waiting for a free slot."))
+            .metric(
+                MetricAlias(
+                    names: ["llamacpp:requests_deferred"], kind: .gauge, unit: .requests,
+                    note: "Requests waiting for a free slot."))
         case .generatedTokensTotal:
             .metric(MetricAlias(names: ["llamacpp:tokens_predicted_total"], kind: .counter, unit: .tokens))
         case .promptTokensTotal:
-            .metric(MetricAlias(names: ["llamacpp:prompt_tokens_total"], kind: .counter, unit: .tokens,
-                note: "Excludes prompt tokens reused from the cache (llamacpp:prompt_tokens_cached_total)."))
+            .metric(
+                MetricAlias(
+                    names: ["llamacpp:prompt_tokens_total"], kind: .counter, unit: .tokens,
+                    note: "Excludes prompt tokens reused from the cache (llamacpp:prompt_tokens_cached_total)."))
         case .requestsTotal:
             .unavailable(reason: "llama-server counts tokens and llama_decode() calls, not requests.")
         case .acceleratorMemoryUsedBytes, .acceleratorMemoryTotalBytes:
-            .unavailable(reason: "llama-server exports no memory gauges; use DCGM's DCGM_FI_DEV_FB_USED or "
-                + "process_resident_memory_bytes from a process exporter.")
+            .unavailable(
+                reason: "llama-server exports no memory gauges; use DCGM's DCGM_FI_DEV_FB_USED or "
+                    + "process_resident_memory_bytes from a process exporter.")
         }
     }
 
@@ -176,29 +193,34 @@ public enum MetricAliases {
         case .queueWaitSeconds:
             .metric(MetricAlias(names: ["tgi_request_queue_duration"], kind: .histogram, unit: .seconds))
         case .timeToFirstTokenSeconds:
-            .unavailable(reason: "TGI exports no time-to-first-token histogram; ${queue_wait_seconds} "
-                + "(tgi_request_queue_duration) covers the wait before prefill.")
+            .unavailable(
+                reason: "TGI exports no time-to-first-token histogram; ${queue_wait_seconds} "
+                    + "(tgi_request_queue_duration) covers the wait before prefill.")
         case .interTokenLatencySeconds:
-            .metric(MetricAlias(
-                names: ["tgi_request_mean_time_per_token_duration"], kind: .histogram, unit: .seconds,
-                note: "One observation per request (its mean time per token), not one per token."))
+            .metric(
+                MetricAlias(
+                    names: ["tgi_request_mean_time_per_token_duration"], kind: .histogram, unit: .seconds,
+                    note: "One observation per request (its mean time per token), not one per token."))
         case .requestDurationSeconds:
             .metric(MetricAlias(names: ["tgi_request_duration"], kind: .histogram, unit: .seconds))
         case .kvCacheUsageRatio:
-            .unavailable(reason: "TGI exports no KV-cache usage gauge; tgi_batch_current_max_tokens is the "
-                + "closest measure of batch memory.")
+            .unavailable(
+                reason: "TGI exports no KV-cache usage gauge; tgi_batch_current_max_tokens is the "
+                    + "closest measure of batch memory.")
         case .runningRequests:
             .metric(MetricAlias(names: ["tgi_batch_current_size"], kind: .gauge, unit: .requests))
         case .waitingRequests:
             .metric(MetricAlias(names: ["tgi_queue_size"], kind: .gauge, unit: .requests))
         case .generatedTokensTotal:
-            .metric(MetricAlias(
-                names: ["tgi_request_generated_tokens_sum"], kind: .counter, unit: .tokens,
-                note: "The _sum series of the per-request histogram tgi_request_generated_tokens."))
+            .metric(
+                MetricAlias(
+                    names: ["tgi_request_generated_tokens_sum"], kind: .counter, unit: .tokens,
+                    note: "The _sum series of the per-request histogram tgi_request_generated_tokens."))
         case .promptTokensTotal:
-            .metric(MetricAlias(
-                names: ["tgi_request_input_length_sum"], kind: .counter, unit: .tokens,
-                note: "The _sum series of the per-request histogram tgi_request_input_length."))
+            .metric(
+                MetricAlias(
+                    names: ["tgi_request_input_length_sum"], kind: .counter, unit: .tokens,
+                    note: "The _sum series of the per-request histogram tgi_request_input_length."))
         case .requestsTotal:
             .metric(MetricAlias(names: ["tgi_request_count"], kind: .counter, unit: .requests))
         case .acceleratorMemoryUsedBytes, .acceleratorMemoryTotalBytes:
@@ -215,15 +237,18 @@ public enum MetricAliases {
         case .timeToFirstTokenSeconds:
             .metric(MetricAlias(names: ["sglang:time_to_first_token_seconds"], kind: .histogram, unit: .seconds))
         case .interTokenLatencySeconds:
-            .metric(MetricAlias(
-                names: ["sglang:inter_token_latency_seconds", "sglang:time_per_output_token_seconds"],
-                kind: .histogram, unit: .seconds,
-                note: "Older releases export only sglang:time_per_output_token_seconds."))
+            .metric(
+                MetricAlias(
+                    names: ["sglang:inter_token_latency_seconds", "sglang:time_per_output_token_seconds"],
+                    kind: .histogram, unit: .seconds,
+                    note: "Older releases export only sglang:time_per_output_token_seconds."))
         case .requestDurationSeconds:
             .metric(MetricAlias(names: ["sglang:e2e_request_latency_seconds"], kind: .histogram, unit: .seconds))
         case .kvCacheUsageRatio:
-            .metric(MetricAlias(names: ["sglang:token_usage"], kind: .gauge, unit: .ratio,
-                note: "Share of the KV token pool in use, 0–1."))
+            .metric(
+                MetricAlias(
+                    names: ["sglang:token_usage"], kind: .gauge, unit: .ratio,
+                    note: "Share of the KV token pool in use, 0–1."))
         case .runningRequests:
             .metric(MetricAlias(names: ["sglang:num_running_reqs"], kind: .gauge, unit: .requests))
         case .waitingRequests:
@@ -235,8 +260,9 @@ public enum MetricAliases {
         case .requestsTotal:
             .metric(MetricAlias(names: ["sglang:num_requests_total"], kind: .counter, unit: .requests))
         case .acceleratorMemoryUsedBytes, .acceleratorMemoryTotalBytes:
-            .unavailable(reason: "SGLang exports no memory gauges; use ${kv_cache_usage_ratio} "
-                + "(sglang:token_usage) or DCGM's DCGM_FI_DEV_FB_USED.")
+            .unavailable(
+                reason: "SGLang exports no memory gauges; use ${kv_cache_usage_ratio} "
+                    + "(sglang:token_usage) or DCGM's DCGM_FI_DEV_FB_USED.")
         }
     }
 }

@@ -6,6 +6,13 @@ public struct MetricPlaceholder: Hashable, Sendable {
     public var metric: NeutralMetric?
     /// Offset of the `$` from the start of the query, in characters (0-based).
     public var offset: Int
+
+    /// Creates a placeholder record.
+    public init(name: String, metric: NeutralMetric?, offset: Int) {
+        self.name = name
+        self.metric = metric
+        self.offset = offset
+    }
 }
 
 /// Why a query's placeholders could not be replaced by an engine's metric names.

@@ -1,0 +1,19 @@
+/// One rendered file: a Kubernetes object (or the plain Prometheus rules file) as YAML text.
+public struct RenderedManifest: Hashable, Sendable {
+    /// File name to write it under, such as `r1-7b-deployment.yaml`; unique within one render.
+    public var fileName: String
+    /// The object's `kind` (`Deployment`), or `PrometheusRules` for the plain rules file.
+    public var kind: String
+    /// The object's `metadata.name`.
+    public var name: String
+    /// The YAML document, ending with a newline.
+    public var yaml: String
+
+    /// Creates a rendered manifest.
+    public init(fileName: String, kind: String, name: String, yaml: String) {
+        self.fileName = fileName
+        self.kind = kind
+        self.name = name
+        self.yaml = yaml
+    }
+}

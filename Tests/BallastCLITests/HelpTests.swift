@@ -7,6 +7,8 @@ import Testing
 struct HelpTests {
     static let commands: [[String]] = [
         [],
+        ["policy"],
+        ["policy", "check"],
     ]
 
     @Test(arguments: commands)

@@ -30,10 +30,6 @@ public struct RenderOptions: Hashable, Sendable {
     /// Name under which a custom-metrics adapter serves the per-pod p95 queue wait, in seconds. Default
     /// `ballast_queue_wait_p95_seconds`; it must match the adapter's rule (see `docs` of prometheus-adapter).
     public var queueWaitMetric: String
-    /// Metric names for `${placeholder}` names in signal queries, by ``NeutralMetric`` raw value
-    /// (`queue_wait_seconds`). Empty by default: Ballast's own worker names are built in; other engines
-    /// need their names here.
-    public var metricNames: [String: String]
 
     /// Creates render options; every parameter defaults to what the policy says.
     public init(
@@ -46,8 +42,7 @@ public struct RenderOptions: Hashable, Sendable {
         includeServiceMonitor: Bool = true,
         includePrometheusRule: Bool = true,
         prometheusAddress: String = "http://prometheus-operated.monitoring.svc:9090",
-        queueWaitMetric: String = "ballast_queue_wait_p95_seconds",
-        metricNames: [String: String] = [:]
+        queueWaitMetric: String = "ballast_queue_wait_p95_seconds"
     ) {
         self.replicas = replicas
         self.gpusPerReplica = gpusPerReplica
@@ -59,6 +54,5 @@ public struct RenderOptions: Hashable, Sendable {
         self.includePrometheusRule = includePrometheusRule
         self.prometheusAddress = prometheusAddress
         self.queueWaitMetric = queueWaitMetric
-        self.metricNames = metricNames
     }
 }

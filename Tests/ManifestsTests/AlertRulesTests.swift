@@ -101,11 +101,30 @@ struct AlertRulesTests {
         #expect(try Self.rulesFile(policy).contains("expr: (sum(\(resolved))) > 1\n"))
     }
 
-    @Test func overridesReplacePlaceholders() throws {
+    /// Other engines' names come from the core's alias table.
+    @Test(arguments: [
+        (MetricsEngine.vllm, "${waiting_requests}", "vllm:num_requests_waiting"),
+        (.llamacpp, "${generated_tokens_total}", "llamacpp:tokens_predicted_total"),
+    ])
+    func placeholdersResolveThroughTheAliasTable(engine: MetricsEngine, query: String, resolved: String) throws {
         var policy = Self.policy(condition: .compare(signal: "probe", op: .greater, threshold: 1))
-        policy.signals.append(Signal(name: "probe", source: .query("sum(${waiting_requests})")))
-        let file = try Self.rulesFile(policy, options: RenderOptions(metricNames: ["waiting_requests": "my_queue"]))
-        #expect(file.contains("expr: (sum(my_queue)) > 1\n"))
+        policy.target.engine = engine
+        policy.signals.append(Signal(name: "probe", source: .query("sum(\(query))")))
+        #expect(try Self.rulesFile(policy).contains("expr: (sum(\(resolved))) > 1\n"))
+    }
+
+    /// llama.cpp's server exports no memory gauges and no latency histograms: those document alerts are left
+    /// out instead of rendered as rules that can never fire.
+    @Test func documentAlertsNeedTheirMetrics() throws {
+        var policy = TestPolicies.small
+        policy.target.engine = .llamacpp
+        policy.rules = []
+        let file = try Self.rulesFile(policy)
+        #expect(!file.contains("BallastAcceleratorMemoryHigh"))
+        #expect(!file.contains("BallastP95LatencyHigh"))
+        #expect(file.contains("- alert: BallastDecodeThroughputLow\n"))
+        #expect(file.contains("rate(llamacpp:tokens_predicted_total[5m])"))
+        #expect(file.contains("- alert: BallastCostPer1kTokensHigh\n"))
     }
 
     @Test func alertNamesAreCamelCase() throws {

@@ -52,10 +52,10 @@ struct BadInputTests {
         Case(description: "zero-rate policy", field: "spec.behavior.scaleDown.policies[0].value", fix: "selectPolicy: Disabled") {
             $0.behavior.scaleDown.policies[0].value = 0
         },
-        Case(description: "unknown placeholder", field: "spec.signals.kv_cache", fix: "use one of queue_wait_seconds") {
+        Case(description: "unknown placeholder", field: "spec.signals.kv_cache", fix: "known placeholders are ${queue_wait_seconds}") {
             $0.signals[2] = Signal(name: "kv_cache", source: .query("max(${kv_usage})"))
         },
-        Case(description: "unclosed placeholder", field: "spec.signals.kv_cache", fix: "closing brace") {
+        Case(description: "unclosed placeholder", field: "spec.signals.kv_cache", fix: "has no closing }") {
             $0.signals[2] = Signal(name: "kv_cache", source: .query("max(${kv_cache_usage_ratio)"))
         },
         Case(description: "alert on an undefined signal", field: "spec.rules[0].when", fix: "define it under spec.signals") {
@@ -65,10 +65,12 @@ struct BadInputTests {
         Case(description: "two rules with one alert name", field: "spec.rules", fix: "rename one") {
             $0.rules.append(Rule(name: "kv_cache_full", condition: .compare(signal: "kv_cache", op: .greater, threshold: 0.9), action: .alert(AlertAction())))
         },
-        Case(description: "vLLM fleet without its metric names", field: "spec.signals.cost_per_inference", fix: "RenderOptions.metricNames") {
-            $0.target.engine = .vllm
-            $0.signals[0] = Signal(name: "queue_p95", source: .query("histogram_quantile(0.95, sum by (le) (rate(vllm:request_queue_time_seconds_bucket[1m])))"))
-            $0.signals[2] = Signal(name: "kv_cache", source: .query("max(vllm:gpu_cache_usage_perc)"))
+        Case(description: "cost signal on an engine without request counts", field: "spec.signals.cost_per_inference", fix: "not requests") {
+            $0.target.engine = .llamacpp
+            $0.signals[0] = Signal(name: "queue_p95", source: .query("max(${waiting_requests})"))
+        },
+        Case(description: "placeholder the engine lacks", field: "spec.signals.queue_p95", fix: "has no equivalent on engine llamacpp") {
+            $0.target.engine = .llamacpp
         },
     ]
 
@@ -100,21 +102,17 @@ struct BadInputTests {
         #expect(error.field == "policyYAML")
     }
 
-    /// Another engine renders once its metric names are passed in.
-    @Test func vllmFleetRendersWithMetricNames() throws {
+    /// A vLLM fleet renders with vLLM's names from the alias table.
+    @Test func vllmFleetRendersWithItsOwnNames() throws {
         var policy = TestPolicies.small
         policy.target.engine = .vllm
-        policy.signals[2] = Signal(name: "kv_cache", source: .query("max(${kv_cache_usage_ratio})"))
-        let names = [
-            "kv_cache_usage_ratio": "vllm:gpu_cache_usage_perc", "queue_wait_seconds": "vllm:request_queue_time_seconds",
-            "accelerator_memory_used_bytes": "DCGM_FI_DEV_FB_USED", "accelerator_memory_total_bytes": "DCGM_FI_DEV_FB_TOTAL",
-            "generated_tokens_total": "vllm:generation_tokens_total", "running_requests": "vllm:num_requests_running",
-            "request_duration_seconds": "vllm:e2e_request_latency_seconds", "requests_total": "vllm:request_success_total",
-        ]
-        let manifests = try ManifestSet.render(policy: policy, options: RenderOptions(metricNames: names))
+        policy.signals[1] = Signal(name: "memory_ratio", source: .query("max(${kv_cache_usage_ratio})"))
+        let manifests = try ManifestSet.render(policy: policy)
         let rules = try #require(manifests.first { $0.fileName == ManifestSet.rulesFileName }).yaml
-        #expect(rules.contains("max(vllm:gpu_cache_usage_perc)"))
+        #expect(rules.contains("rate(vllm:request_queue_time_seconds_bucket[1m])"))
         #expect(rules.contains("rate(vllm:e2e_request_latency_seconds_bucket[5m])"))
         #expect(!rules.contains("ballast_"))
+        let hpa = try #require(manifests.first { $0.kind == "HorizontalPodAutoscaler" }).yaml
+        #expect(hpa.contains("name: ballast_queue_wait_p95_seconds\n"))
     }
 }

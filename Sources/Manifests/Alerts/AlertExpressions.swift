@@ -73,11 +73,11 @@ enum AlertExpressions {
     /// requests (cost per inference) or of thousands of generated tokens (cost per 1K tokens). Replicas are
     /// counted as the instances exporting the token counter, which works for every engine.
     static func costQuery(_ cost: CostSignal, price: Price, context: WorkerContext, field: String) throws(ManifestError) -> String {
-        let tokens = try context.metrics.selector(.generatedTokensTotal, field: field)
+        let tokens = try context.metrics.requiredSelector(.generatedTokensTotal, field: field)
         let spendPerSecond = "count(count by (instance) (\(tokens))) * \(number(price.perReplicaHour)) / 3600"
         switch cost {
         case .costPerInference:
-            let requests = try context.metrics.selector(.requestsTotal, field: field)
+            let requests = try context.metrics.requiredSelector(.requestsTotal, field: field)
             return "(\(spendPerSecond)) / sum(rate(\(requests)[5m]))"
         case .costPerThousandTokens:
             return "(\(spendPerSecond)) / (sum(rate(\(tokens)[5m])) / 1000)"

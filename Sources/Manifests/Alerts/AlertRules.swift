@@ -15,41 +15,43 @@ enum AlertRules {
         var description: String
     }
 
-    /// Document 000's monitoring table ("告警阈值" column), in Ballast worker metric names.
+    /// Document 000's monitoring table ("告警阈值" column), in the fleet engine's metric names. An alert
+    /// whose metrics the engine does not export is left out rather than rendered as a rule that never fires.
     static func documentAlerts(_ context: WorkerContext) throws(ManifestError) -> [Alert] {
-        let field = "spec.target.engine"
-        let used = try context.metrics.selector(.acceleratorMemoryUsedBytes, field: field)
-        let total = try context.metrics.selector(.acceleratorMemoryTotalBytes, field: field)
-        let tokens = try context.metrics.selector(.generatedTokensTotal, field: field)
-        let running = try context.metrics.selector(.runningRequests, field: field)
-        let durationBuckets = try context.metrics.selector(.requestDurationSeconds, suffix: "_bucket", field: field)
-        var alerts = [
-            Alert(
+        let metrics = context.metrics
+        var alerts: [Alert] = []
+        if let used = metrics.selector(.acceleratorMemoryUsedBytes), let total = metrics.selector(.acceleratorMemoryTotalBytes) {
+            alerts.append(Alert(
                 name: "BallastAcceleratorMemoryHigh",
                 expression: "max by (model, version) (\(used) / \(total)) > 0.9",
                 forDuration: "5m", severity: .critical,
                 summary: "Accelerator memory of {{ $labels.model }} {{ $labels.version }} is above 90 %.",
                 description: "A worker uses {{ $value | humanizePercentage }} of its accelerator memory (document 000: target below 80 %, alert above 90 %). Shard the model or quantize it before requests fail."
-            ),
-            Alert(
+            ))
+        }
+        if let tokens = metrics.selector(.generatedTokensTotal), let running = metrics.selector(.runningRequests) {
+            alerts.append(Alert(
                 name: "BallastDecodeThroughputLow",
                 expression: "(sum by (model, version) (rate(\(tokens)[5m])) < 50) and on (model, version) (sum by (model, version) (\(running)) > 0)",
                 forDuration: "10m", severity: .warning,
                 summary: "{{ $labels.model }} {{ $labels.version }} generates fewer than 50 tokens/s while busy.",
                 description: "The fleet generates {{ $value }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
-            ),
-            Alert(
+            ))
+        }
+        if let buckets = metrics.selector(.requestDurationSeconds, suffix: "_bucket") {
+            alerts.append(Alert(
                 name: "BallastP95LatencyHigh",
-                expression: "histogram_quantile(0.95, sum by (model, version, le) (rate(\(durationBuckets)[5m]))) > 1",
+                expression: "histogram_quantile(0.95, sum by (model, version, le) (rate(\(buckets)[5m]))) > 1",
                 forDuration: "5m", severity: .warning,
                 summary: "P95 request latency of {{ $labels.model }} {{ $labels.version }} is above 1000 ms.",
                 description: "P95 request duration is {{ $value | humanizeDuration }} (document 000: target below 500 ms, alert above 1000 ms). Scale out or shorten the queue."
-            ),
-        ]
-        if let price = context.policy.price {
+            ))
+        }
+        if let price = context.policy.price, metrics.selector(.generatedTokensTotal) != nil {
+            let cost = try AlertExpressions.costQuery(.costPerThousandTokens, price: price, context: context, field: "spec.price")
             alerts.append(Alert(
                 name: "BallastCostPer1kTokensHigh",
-                expression: "(\(try AlertExpressions.costQuery(.costPerThousandTokens, price: price, context: context, field: "spec.price"))) > 0.02",
+                expression: "(\(cost)) > 0.02",
                 forDuration: "30m", severity: .warning,
                 summary: "1,000 generated tokens of \(context.model) cost more than 0.02 \(price.currency).",
                 description: "1,000 tokens cost {{ $value }} \(price.currency) at \(AlertExpressions.number(price.perReplicaHour)) \(price.currency) per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."

@@ -20,8 +20,9 @@ struct QueueScaleRule: Sendable {
                   case .query(let text) = signal.source
             else { continue }
             let query = try context.metrics.resolve(text, field: "spec.signals.\(signalName)")
-            let queueMetric = context.metrics.name(of: .queueWaitSeconds) ?? "ballast_queue_wait_seconds"
-            guard text.contains("${\(NeutralMetric.queueWaitSeconds.rawValue)}") || query.contains(queueMetric) else { continue }
+            let queueNames = MetricAliases.lookup(.queueWaitSeconds, engine: context.policy.target.engine).alias?.names ?? []
+            let readsQueue = text.contains("${\(NeutralMetric.queueWaitSeconds.rawValue)}") || queueNames.contains { query.contains($0) }
+            guard readsQueue else { continue }
             guard let target = action.target ?? threshold(of: signalName, in: rule.condition) else { continue }
             guard target > 0, Quantity.text(forValue: target) != nil else {
                 throw ManifestError(

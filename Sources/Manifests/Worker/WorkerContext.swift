@@ -125,7 +125,7 @@ struct WorkerContext: Sendable {
         self.replicas = replicas
         self.gpusPerReplica = gpus
         self.image = image
-        self.metrics = MetricNames(engine: target.engine, model: target.model, overrides: options.metricNames)
+        self.metrics = MetricNames(engine: target.engine, model: target.model)
     }
 
     /// Whether `text` is a Prometheus metric name.

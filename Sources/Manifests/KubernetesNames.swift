@@ -39,6 +39,15 @@ enum KubernetesNames {
         }
     }
 
+    /// `text` made into a label value: characters Kubernetes does not allow become `-` (so Hugging Face ids
+    /// such as `Qwen/Qwen2.5-14B-Instruct` become `Qwen-Qwen2.5-14B-Instruct`), cut to 63 characters and
+    /// trimmed to start and end alphanumeric. `nil` when nothing is left.
+    static func labelValue(from text: String) -> String? {
+        let mapped = String(text.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) ? $0 : "-" }.prefix(63))
+        let trimmed = mapped.drop { !isAlphanumeric($0) }.reversed().drop { !isAlphanumeric($0) }.reversed()
+        return trimmed.isEmpty ? nil : String(trimmed)
+    }
+
     /// Checks a resource quantity such as `2`, `500m`, `4Gi` or `1.5`.
     static func checkQuantity(_ text: String, field: String) throws(ManifestError) {
         if Quantity(text) == nil {

@@ -19,7 +19,7 @@ struct BadInputTests {
         Case(description: "name too long", field: "metadata.name", fix: "more than the 63") { $0.name = String(repeating: "a", count: 64) },
         Case(description: "empty name", field: "metadata.name", fix: "is empty") { $0.name = "" },
         Case(description: "dotted namespace", field: "spec.deployment.namespace", fix: "such as \"team-a\"") { $0.deployment.namespace = "team.a" },
-        Case(description: "model with a slash", field: "spec.target.model", fix: "label value") { $0.target.model = "deepseek/r1" },
+        Case(description: "model without letters or digits", field: "spec.target.model", fix: "such as r1-7b") { $0.target.model = "//" },
         Case(description: "version with a plus", field: "spec.target.version", fix: "label value") { $0.target.version = "1.0+cpu" },
         Case(description: "GPUs without a GPU metric", field: "spec.deployment.gpuUtilizationMetric", fix: "DCGM_FI_DEV_GPU_UTIL") {
             $0.deployment.gpusPerReplica = 1
@@ -114,5 +114,21 @@ struct BadInputTests {
         #expect(!rules.contains("ballast_"))
         let hpa = try #require(manifests.first { $0.kind == "HorizontalPodAutoscaler" }).yaml
         #expect(hpa.contains("name: ballast_queue_wait_p95_seconds\n"))
+    }
+
+    /// Hugging Face ids hold a `/`, which labels cannot: the label gets a cleaned name, the annotation the exact one.
+    @Test(arguments: [
+        ("Qwen/Qwen2.5-14B-Instruct", "Qwen-Qwen2.5-14B-Instruct"),
+        ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "deepseek-ai-DeepSeek-R1-Distill-Qwen-7B"),
+        ("/models/r1:7b/", "models-r1-7b"),
+        (String(repeating: "m", count: 70), String(repeating: "m", count: 63)),
+    ])
+    func modelNamesBecomeLabelValues(model: String, label: String) throws {
+        var policy = TestPolicies.small
+        policy.target.model = model
+        let deployment = try #require(ManifestSet.render(policy: policy).first { $0.kind == "Deployment" }).yaml
+        #expect(deployment.contains("    ballast.dev/model: \(label)\n"))
+        #expect(deployment.contains("    ballast.dev/model-name: \(model)\n"))
+        #expect(deployment.contains("- --model\n            - \(model)\n"))
     }
 }

@@ -34,6 +34,8 @@ enum Snapshots {
             app.kubernetes.io/component: worker
             app.kubernetes.io/managed-by: ballast
             ballast.dev/model: r1-7b
+          annotations:
+            ballast.dev/model-name: r1-7b
         spec:
           replicas: 1
           revisionHistoryLimit: 5
@@ -57,6 +59,7 @@ enum Snapshots {
                 app.kubernetes.io/managed-by: ballast
                 ballast.dev/model: r1-7b
               annotations:
+                ballast.dev/model-name: r1-7b
                 prometheus.io/scrape: "true"
                 prometheus.io/port: "8080"
                 prometheus.io/path: /metrics
@@ -125,6 +128,8 @@ enum Snapshots {
             app.kubernetes.io/component: worker
             app.kubernetes.io/managed-by: ballast
             ballast.dev/model: r1-7b
+          annotations:
+            ballast.dev/model-name: r1-7b
         spec:
           type: ClusterIP
           selector:
@@ -151,6 +156,8 @@ enum Snapshots {
             app.kubernetes.io/component: worker
             app.kubernetes.io/managed-by: ballast
             ballast.dev/model: r1-7b
+          annotations:
+            ballast.dev/model-name: r1-7b
         spec:
           scaleTargetRef:
             apiVersion: apps/v1
@@ -207,6 +214,8 @@ enum Snapshots {
             app.kubernetes.io/component: worker
             app.kubernetes.io/managed-by: ballast
             ballast.dev/model: r1-7b
+          annotations:
+            ballast.dev/model-name: r1-7b
         spec:
           maxUnavailable: 1
           selector:
@@ -229,6 +238,8 @@ enum Snapshots {
             app.kubernetes.io/component: worker
             app.kubernetes.io/managed-by: ballast
             ballast.dev/model: r1-7b
+          annotations:
+            ballast.dev/model-name: r1-7b
         spec:
           selector:
             matchLabels:

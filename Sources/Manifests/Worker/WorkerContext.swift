@@ -10,6 +10,8 @@ struct WorkerContext: Sendable {
     let name: String
     let namespace: String
     let model: String
+    /// ``model`` as a label value; differs from it when the name has characters labels cannot hold.
+    let modelLabel: String
     let version: String
     let replicas: Int
     let gpusPerReplica: Int
@@ -31,13 +33,18 @@ struct WorkerContext: Sendable {
             YAMLEntry("app.kubernetes.io/version", .string(version)),
             YAMLEntry("app.kubernetes.io/component", "worker"),
             YAMLEntry("app.kubernetes.io/managed-by", "ballast"),
-            YAMLEntry("ballast.dev/model", .string(model)),
+            YAMLEntry("ballast.dev/model", .string(modelLabel)),
         ]
+    }
+
+    /// Annotations of the fleet's objects: the exact model name, which a label may not be able to hold.
+    var annotations: [YAMLEntry] {
+        [YAMLEntry("ballast.dev/model-name", .string(model))]
     }
 
     /// `metadata` of a namespaced object named after the policy.
     var metadata: YAMLNode {
-        .map(["name": .string(name), "namespace": .string(namespace), "labels": .mapping(labels)])
+        .map(["name": .string(name), "namespace": .string(namespace), "labels": .mapping(labels), "annotations": .mapping(annotations)])
     }
 
     init(policy: Policy, options: RenderOptions) throws(ManifestError) {
@@ -46,7 +53,12 @@ struct WorkerContext: Sendable {
         let deployment = policy.deployment
         try KubernetesNames.checkLabel(policy.name, field: "metadata.name")
         try KubernetesNames.checkLabel(deployment.namespace, field: "spec.deployment.namespace")
-        try KubernetesNames.checkLabelValue(policy.target.model, field: "spec.target.model")
+        guard let modelLabel = KubernetesNames.labelValue(from: policy.target.model) else {
+            throw ManifestError(
+                field: "spec.target.model",
+                message: "\"\(policy.target.model)\" has no letters or digits to name the model by; write the model's name, such as r1-7b."
+            )
+        }
         let version = options.version ?? policy.target.version ?? "latest"
         try KubernetesNames.checkLabelValue(version, field: options.version == nil ? "spec.target.version" : "options.version")
 
@@ -121,6 +133,7 @@ struct WorkerContext: Sendable {
         self.name = policy.name
         self.namespace = deployment.namespace
         self.model = target.model
+        self.modelLabel = modelLabel
         self.version = version
         self.replicas = replicas
         self.gpusPerReplica = gpus

@@ -84,10 +84,10 @@ enum WorkerDeployment {
                 "template": .map([
                     "metadata": .map([
                         "labels": .mapping(context.labels),
-                        "annotations": .map([
-                            "prometheus.io/scrape": "true",
-                            "prometheus.io/port": .string(String(deployment.port)),
-                            "prometheus.io/path": "/metrics",
+                        "annotations": .mapping(context.annotations + [
+                            YAMLEntry("prometheus.io/scrape", "true"),
+                            YAMLEntry("prometheus.io/port", .string(String(deployment.port))),
+                            YAMLEntry("prometheus.io/path", "/metrics"),
                         ]),
                     ]),
                     "spec": .mapping(podSpec),

@@ -11,7 +11,9 @@ enum KubernetesNames {
             problem = "is \(name.count) characters long, more than the \(maxLength) Kubernetes allows"
         } else if !name.allSatisfy({ isLowerAlphanumeric($0) || $0 == "-" }) {
             problem = "contains characters other than lower-case letters, digits and '-'"
-        } else if let first = name.first, let last = name.last, !isLowerAlphanumeric(first) || !isLowerAlphanumeric(last) {
+        } else if let first = name.first, let last = name.last,
+            !isLowerAlphanumeric(first) || !isLowerAlphanumeric(last)
+        {
             problem = "must start and end with a lower-case letter or digit"
         } else {
             problem = nil
@@ -43,7 +45,8 @@ enum KubernetesNames {
     /// such as `Qwen/Qwen2.5-14B-Instruct` become `Qwen-Qwen2.5-14B-Instruct`), cut to 63 characters and
     /// trimmed to start and end alphanumeric. `nil` when nothing is left.
     static func labelValue(from text: String) -> String? {
-        let mapped = String(text.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) ? $0 : "-" }.prefix(63))
+        let mapped = String(
+            text.map { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) ? $0 : "-" }.prefix(63))
         let trimmed = mapped.drop { !isAlphanumeric($0) }.reversed().drop { !isAlphanumeric($0) }.reversed()
         return trimmed.isEmpty ? nil : String(trimmed)
     }

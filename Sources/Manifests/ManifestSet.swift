@@ -11,7 +11,9 @@ public enum ManifestSet {
     ///
     /// Throws ``ManifestError`` naming the policy field and the fix when the policy cannot run in Kubernetes:
     /// names that are not DNS-1123 labels, replicas outside the bounds, GPUs without a GPU metric, and so on.
-    public static func render(policy: Policy, options: RenderOptions = RenderOptions()) throws(ManifestError) -> [RenderedManifest] {
+    public static func render(policy: Policy, options: RenderOptions = RenderOptions()) throws(ManifestError)
+        -> [RenderedManifest]
+    {
         let context = try WorkerContext(policy: policy, options: options)
         let name = context.name
         var objects: [(suffix: String, kind: String, node: YAMLNode)] = [
@@ -31,18 +33,22 @@ public enum ManifestSet {
             objects.append(("prometheusrule", "PrometheusRule", try AlertRules.prometheusRule(context)))
         }
         var manifests = objects.map { object in
-            RenderedManifest(fileName: "\(name)-\(object.suffix).yaml", kind: object.kind, name: name, yaml: object.node.emit())
+            RenderedManifest(
+                fileName: "\(name)-\(object.suffix).yaml", kind: object.kind, name: name, yaml: object.node.emit())
         }
-        manifests.append(RenderedManifest(
-            fileName: rulesFileName, kind: "PrometheusRules", name: "ballast-\(name)",
-            yaml: try AlertRules.rulesFile(context).emit()
-        ))
+        manifests.append(
+            RenderedManifest(
+                fileName: rulesFileName, kind: "PrometheusRules", name: "ballast-\(name)",
+                yaml: try AlertRules.rulesFile(context).emit()
+            ))
         return manifests
     }
 
     /// The controller's own objects: ServiceAccount, Role, RoleBinding, ConfigMap with `policyYAML`,
     /// PersistentVolumeClaim for its SQLite state, Deployment and Service, in apply order.
-    public static func renderController(policyYAML: String, options: ControllerOptions = ControllerOptions()) throws(ManifestError) -> [RenderedManifest] {
+    public static func renderController(policyYAML: String, options: ControllerOptions = ControllerOptions())
+        throws(ManifestError) -> [RenderedManifest]
+    {
         try ControllerObjects(policyYAML: policyYAML, options: options).render()
     }
 

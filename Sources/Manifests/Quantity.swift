@@ -16,7 +16,7 @@ struct Quantity: Hashable, Sendable {
         let number = text.prefix { $0.isNumber || $0 == "." }
         let suffix = String(text.dropFirst(number.count))
         guard !number.isEmpty, number.first != ".", number.last != ".", number.filter({ $0 == "." }).count <= 1,
-              let base = Double(number), let scale = Self.suffixes[suffix]
+            let base = Double(number), let scale = Self.suffixes[suffix]
         else { return nil }
         value = base * scale
     }

@@ -6,11 +6,16 @@ import Testing
 /// How policy rules become Prometheus alerting rules.
 struct AlertRulesTests {
     static func rulesFile(_ policy: Policy, options: RenderOptions = RenderOptions()) throws -> String {
-        try #require(ManifestSet.render(policy: policy, options: options).first { $0.fileName == ManifestSet.rulesFileName }).yaml
+        try #require(
+            ManifestSet.render(policy: policy, options: options).first { $0.fileName == ManifestSet.rulesFileName }
+        ).yaml
     }
 
     /// A policy with one alert rule on `memory_ratio` and no price, so only document alerts without cost remain.
-    static func policy(condition: Condition, forDuration: Duration = .zero, action: AlertAction = AlertAction(), name: String = "memory-high") -> Policy {
+    static func policy(
+        condition: Condition, forDuration: Duration = .zero, action: AlertAction = AlertAction(),
+        name: String = "memory-high"
+    ) -> Policy {
         var policy = TestPolicies.small
         policy.price = nil
         policy.rules = [Rule(name: name, condition: condition, forDuration: forDuration, action: .alert(action))]
@@ -29,7 +34,8 @@ struct AlertRulesTests {
         (.greater, 1e-4, "(\(memory)) > 0.0001"),
     ])
     func comparisonBecomesExpression(op: ComparisonOperator, threshold: Double, expected: String) throws {
-        let file = try Self.rulesFile(Self.policy(condition: .compare(signal: "memory_ratio", op: op, threshold: threshold)))
+        let file = try Self.rulesFile(
+            Self.policy(condition: .compare(signal: "memory_ratio", op: op, threshold: threshold)))
         #expect(file.contains("      - alert: BallastMemoryHigh\n        expr: \(expected)\n"))
     }
 
@@ -44,13 +50,17 @@ struct AlertRulesTests {
     }
 
     /// `for:` is a Prometheus duration; zero leaves it out (fire on the first breach, as the rule says).
-    @Test(arguments: [
-        (Duration.zero, nil), (.seconds(30), "30s"), (.seconds(90), "1m30s"), (.seconds(300), "5m"),
-        (.seconds(3600), "1h"), (.seconds(5400), "1h30m"), (.seconds(172_800), "2d"), (.milliseconds(250), "250ms"),
-    ] as [(Duration, String?)])
+    @Test(
+        arguments: [
+            (Duration.zero, nil), (.seconds(30), "30s"), (.seconds(90), "1m30s"), (.seconds(300), "5m"),
+            (.seconds(3600), "1h"), (.seconds(5400), "1h30m"), (.seconds(172_800), "2d"), (.milliseconds(250), "250ms"),
+        ] as [(Duration, String?)])
     func forDurationIsAPrometheusDuration(duration: Duration, expected: String?) throws {
-        let file = try Self.rulesFile(Self.policy(condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), forDuration: duration))
-        let rule = try #require(file.components(separatedBy: "      - alert: ").first { $0.hasPrefix("BallastMemoryHigh") })
+        let file = try Self.rulesFile(
+            Self.policy(
+                condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), forDuration: duration))
+        let rule = try #require(
+            file.components(separatedBy: "      - alert: ").first { $0.hasPrefix("BallastMemoryHigh") })
         if let expected {
             #expect(rule.contains("\n        for: \"\(expected)\"\n"))
         } else {
@@ -60,7 +70,8 @@ struct AlertRulesTests {
 
     @Test func severityAndSummaryComeFromTheAction() throws {
         let action = AlertAction(severity: .info, summary: "Memory is getting tight.")
-        let file = try Self.rulesFile(Self.policy(condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), action: action))
+        let file = try Self.rulesFile(
+            Self.policy(condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), action: action))
         #expect(file.contains("          severity: info\n          policy: r1-7b\n"))
         #expect(file.contains("          summary: Memory is getting tight.\n"))
     }
@@ -69,12 +80,17 @@ struct AlertRulesTests {
     /// over one of them by name.
     @Test func documentAlertsAndOverride() throws {
         let withPrice = try Self.rulesFile(TestPolicies.small)
-        for name in ["BallastAcceleratorMemoryHigh", "BallastDecodeThroughputLow", "BallastP95LatencyHigh", "BallastCostPer1kTokensHigh"] {
+        for name in [
+            "BallastAcceleratorMemoryHigh", "BallastDecodeThroughputLow", "BallastP95LatencyHigh",
+            "BallastCostPer1kTokensHigh",
+        ] {
             #expect(withPrice.contains("- alert: \(name)\n"))
         }
-        let overridden = try Self.rulesFile(Self.policy(
-            condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.95), name: "accelerator-memory-high"
-        ))
+        let overridden = try Self.rulesFile(
+            Self.policy(
+                condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.95),
+                name: "accelerator-memory-high"
+            ))
         #expect(overridden.components(separatedBy: "- alert: BallastAcceleratorMemoryHigh\n").count == 2)
         #expect(overridden.contains("- alert: BallastAcceleratorMemoryHigh\n        expr: (\(Self.memory)) > 0.95\n"))
         #expect(!overridden.contains("BallastCostPer1kTokensHigh"))
@@ -84,7 +100,10 @@ struct AlertRulesTests {
         var policy = TestPolicies.small
         policy.price = Price(perReplicaHour: 32, currency: "USD")
         let file = try Self.rulesFile(policy)
-        #expect(file.contains("expr: ((count(count by (instance) (ballast_generated_tokens_total{model=\"r1-7b\"})) * 32 / 3600) / (sum(rate(ballast_generated_tokens_total{model=\"r1-7b\"}[5m])) / 1000)) > 0.02\n"))
+        #expect(
+            file.contains(
+                "expr: ((count(count by (instance) (ballast_generated_tokens_total{model=\"r1-7b\"})) * 32 / 3600) / (sum(rate(ballast_generated_tokens_total{model=\"r1-7b\"}[5m])) / 1000)) > 0.02\n"
+            ))
         #expect(file.contains("at 32 USD per replica-hour"))
     }
 
@@ -128,7 +147,9 @@ struct AlertRulesTests {
     }
 
     @Test func alertNamesAreCamelCase() throws {
-        let file = try Self.rulesFile(Self.policy(condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), name: "gpu_mem.high-2"))
+        let file = try Self.rulesFile(
+            Self.policy(
+                condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), name: "gpu_mem.high-2"))
         #expect(file.contains("- alert: BallastGpuMemHigh2\n"))
     }
 }

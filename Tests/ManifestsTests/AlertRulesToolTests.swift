@@ -28,7 +28,8 @@ struct AlertRulesToolTests {
         let crd = try #require(manifests.first { $0.kind == "PrometheusRule" })
         let specStart = try #require(crd.yaml.range(of: "\nspec:\n"))
         let spec = crd.yaml[specStart.upperBound...]
-        let indented = rules.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let indented =
+            rules.yaml.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             .map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") + "\n"
         #expect(String(spec) == indented)
     }

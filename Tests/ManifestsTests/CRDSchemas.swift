@@ -20,7 +20,8 @@ enum CRDSchemas {
     ]
 
     /// Prometheus' duration pattern from the operator's CRDs (`Duration` type).
-    private static let duration = #"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"#
+    private static let duration =
+        #"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"#
 
     private static let metadata = #"""
         {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {

@@ -15,19 +15,24 @@ struct ControllerObjectsTests {
         """
 
     static func yaml(of kind: String, options: ControllerOptions = ControllerOptions()) throws -> String {
-        try #require(ManifestSet.renderController(policyYAML: policyText, options: options).first { $0.kind == kind }).yaml
+        try #require(ManifestSet.renderController(policyYAML: policyText, options: options).first { $0.kind == kind })
+            .yaml
     }
 
     @Test func objectsInApplyOrder() throws {
         let manifests = try ManifestSet.renderController(policyYAML: Self.policyText)
-        #expect(manifests.map(\.kind) == ["ServiceAccount", "Role", "RoleBinding", "ConfigMap", "PersistentVolumeClaim", "Deployment", "Service"])
+        #expect(
+            manifests.map(\.kind) == [
+                "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "PersistentVolumeClaim", "Deployment", "Service",
+            ])
         #expect(manifests.allSatisfy { $0.yaml.contains("  namespace: default\n") })
     }
 
     /// The ConfigMap carries the policy text unchanged, readable as a literal block.
     @Test(arguments: [policyText, "kind: Policy", "name: \"on\"\n\n", "# comment\r\nkind: Policy\r\n"])
     func configMapHoldsThePolicyTextExactly(text: String) throws {
-        let configMap = try #require(ManifestSet.renderController(policyYAML: text).first { $0.kind == "ConfigMap" }).yaml
+        let configMap = try #require(ManifestSet.renderController(policyYAML: text).first { $0.kind == "ConfigMap" })
+            .yaml
         let parsed = try #require(try Yams.load(yaml: configMap) as? [String: Any])
         let data = try #require(parsed["data"] as? [String: String])
         #expect(data == ["policy.yaml": text])
@@ -35,19 +40,26 @@ struct ControllerObjectsTests {
 
     @Test func deploymentRunsTheControllerOnTheMountedPolicyAndState() throws {
         let yaml = try Self.yaml(of: "Deployment")
-        #expect(yaml.contains("""
-                      args:
-                        - controller
-                        - --runtime
-                        - kubernetes
-                        - --policy
-                        - /etc/ballast/policy.yaml
-                        - --state
-                        - /var/lib/ballast/state.sqlite
+        #expect(
+            yaml.contains(
+                """
+                          args:
+                            - controller
+                            - --runtime
+                            - kubernetes
+                            - --policy
+                            - /etc/ballast/policy.yaml
+                            - --state
+                            - /var/lib/ballast/state.sqlite
 
-            """))
-        #expect(yaml.contains("volumes:\n        - name: policy\n          configMap:\n            name: ballast-controller\n"))
-        #expect(yaml.contains("        - name: state\n          persistentVolumeClaim:\n            claimName: ballast-controller-state\n"))
+                """))
+        #expect(
+            yaml.contains(
+                "volumes:\n        - name: policy\n          configMap:\n            name: ballast-controller\n"))
+        #expect(
+            yaml.contains(
+                "        - name: state\n          persistentVolumeClaim:\n            claimName: ballast-controller-state\n"
+            ))
         #expect(yaml.contains("serviceAccountName: ballast-controller\n"))
         #expect(yaml.contains("type: Recreate\n"))
     }
@@ -55,7 +67,8 @@ struct ControllerObjectsTests {
     /// A changed policy changes the pod template (so the controller restarts and reads it); the same policy does not.
     @Test func policyHashFollowsThePolicyText() throws {
         func hash(_ text: String) throws -> String {
-            let yaml = try #require(ManifestSet.renderController(policyYAML: text).first { $0.kind == "Deployment" }).yaml
+            let yaml = try #require(ManifestSet.renderController(policyYAML: text).first { $0.kind == "Deployment" })
+                .yaml
             let line = try #require(yaml.split(separator: "\n").first { $0.contains("ballast.dev/policy-hash") })
             return String(line)
         }
@@ -67,7 +80,10 @@ struct ControllerObjectsTests {
         let role = try #require(try Yams.load(yaml: Self.yaml(of: "Role")) as? [String: Any])
         let rules = try #require(role["rules"] as? [[String: [String]]])
         func verbs(_ group: String, _ resource: String) -> Set<String> {
-            Set(rules.filter { $0["apiGroups"] == [group] && $0["resources"]?.contains(resource) == true }.flatMap { $0["verbs"] ?? [] })
+            Set(
+                rules.filter { $0["apiGroups"] == [group] && $0["resources"]?.contains(resource) == true }.flatMap {
+                    $0["verbs"] ?? []
+                })
         }
         for resource in ["pods", "endpoints", "services"] {
             #expect(verbs("", resource) == ["get", "list", "watch"])
@@ -81,7 +97,9 @@ struct ControllerObjectsTests {
     }
 
     @Test func optionsReachTheObjects() throws {
-        let options = ControllerOptions(name: "fleet-brain", namespace: "llm", image: "registry.local/ballast:1.2", port: 9000, stateStorage: "5Gi", storageClassName: "fast-ssd")
+        let options = ControllerOptions(
+            name: "fleet-brain", namespace: "llm", image: "registry.local/ballast:1.2", port: 9000, stateStorage: "5Gi",
+            storageClassName: "fast-ssd")
         let manifests = try ManifestSet.renderController(policyYAML: Self.policyText, options: options)
         #expect(manifests.map(\.fileName).allSatisfy { $0.hasPrefix("fleet-brain-") })
         let all = manifests.map(\.yaml).joined()

@@ -4,7 +4,8 @@ import Testing
 /// `dashboards/ballast-fleet.json`: valid Grafana JSON whose every panel queries Ballast's metrics with
 /// PromQL that Prometheus parses.
 struct DashboardTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let dashboardURL = repositoryRoot.appendingPathComponent("dashboards/ballast-fleet.json")
 
     struct Panel {
@@ -14,11 +15,13 @@ struct DashboardTests {
 
     static func panels() throws -> [Panel] {
         let data = try Data(contentsOf: dashboardURL)
-        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "the dashboard is not a JSON object")
+        let root = try #require(
+            try JSONSerialization.jsonObject(with: data) as? [String: Any], "the dashboard is not a JSON object")
         let panels = try #require(root["panels"] as? [[String: Any]], "the dashboard has no panels array")
         return panels.map { panel in
             let targets = panel["targets"] as? [[String: Any]] ?? []
-            return Panel(title: panel["title"] as? String ?? "", expressions: targets.compactMap { $0["expr"] as? String })
+            return Panel(
+                title: panel["title"] as? String ?? "", expressions: targets.compactMap { $0["expr"] as? String })
         }
     }
 
@@ -28,7 +31,9 @@ struct DashboardTests {
         for panel in panels {
             #expect(!panel.title.isEmpty)
             #expect(!panel.expressions.isEmpty, "panel \"\(panel.title)\" has no target expr")
-            #expect(panel.expressions.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, "panel \"\(panel.title)\" has an empty expr")
+            #expect(
+                panel.expressions.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty },
+                "panel \"\(panel.title)\" has an empty expr")
         }
     }
 
@@ -51,15 +56,21 @@ struct DashboardTests {
 
     @Test func latencyPanelShowsThreeQuantiles() throws {
         let panel = try #require(try Self.panels().first { $0.title.hasPrefix("Request latency") })
-        #expect(panel.expressions.map { $0.prefix(23) } == ["histogram_quantile(0.5,", "histogram_quantile(0.95", "histogram_quantile(0.99"])
+        #expect(
+            panel.expressions.map { $0.prefix(23) } == [
+                "histogram_quantile(0.5,", "histogram_quantile(0.95", "histogram_quantile(0.99",
+            ])
     }
 
     /// Every `ballast_*` series the dashboard reads is one a worker exports (the example /metrics page).
     @Test func metricNamesExistInAWorkerExposition() throws {
-        let exposition = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("examples/metrics/worker-a/00.prom"), encoding: .utf8)
-        let exported = Set(exposition.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-            line.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
-        })
+        let exposition = try String(
+            contentsOf: Self.repositoryRoot.appendingPathComponent("examples/metrics/worker-a/00.prom"), encoding: .utf8
+        )
+        let exported = Set(
+            exposition.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+                line.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
+            })
         for panel in try Self.panels() {
             for expression in panel.expressions {
                 for name in Self.metricNames(in: expression) {
@@ -76,11 +87,13 @@ struct DashboardTests {
         defer { directory.remove() }
         var rules = "groups:\n  - name: dashboard\n    rules:\n"
         for (index, expression) in try Self.panels().flatMap(\.expressions).enumerated() {
-            let filled = expression
+            let filled =
+                expression
                 .replacingOccurrences(of: "$__rate_interval", with: "5m")
                 .replacingOccurrences(of: "$model", with: ".*")
                 .replacingOccurrences(of: "$version", with: ".*")
-            let escaped = filled.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = filled.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\"")
             rules += "      - record: dashboard:expr\(index)\n        expr: \"\(escaped)\"\n"
         }
         let path = try directory.write(rules, to: "dashboard.rules.yaml")

@@ -6,13 +6,16 @@ import Testing
 struct ManifestSetTests {
     @Test func rendersWorkerObjectsInApplyOrder() throws {
         let manifests = try ManifestSet.render(policy: TestPolicies.small)
-        #expect(manifests.map(\.kind) == [
-            "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule", "PrometheusRules",
-        ])
-        #expect(manifests.map(\.fileName) == [
-            "r1-7b-deployment.yaml", "r1-7b-service.yaml", "r1-7b-hpa.yaml", "r1-7b-pdb.yaml",
-            "r1-7b-servicemonitor.yaml", "r1-7b-prometheusrule.yaml", "alerts.rules.yaml",
-        ])
+        #expect(
+            manifests.map(\.kind) == [
+                "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor",
+                "PrometheusRule", "PrometheusRules",
+            ])
+        #expect(
+            manifests.map(\.fileName) == [
+                "r1-7b-deployment.yaml", "r1-7b-service.yaml", "r1-7b-hpa.yaml", "r1-7b-pdb.yaml",
+                "r1-7b-servicemonitor.yaml", "r1-7b-prometheusrule.yaml", "alerts.rules.yaml",
+            ])
         #expect(Set(manifests.map(\.fileName)).count == manifests.count)
     }
 
@@ -29,7 +32,8 @@ struct ManifestSetTests {
         let kinds = try ManifestSet.render(policy: TestPolicies.gpu).map(\.kind)
         #expect(kinds.contains("ScaledObject"))
         #expect(!kinds.contains("HorizontalPodAutoscaler"))
-        let overridden = try ManifestSet.render(policy: TestPolicies.gpu, options: RenderOptions(includeKEDA: false)).map(\.kind)
+        let overridden = try ManifestSet.render(policy: TestPolicies.gpu, options: RenderOptions(includeKEDA: false))
+            .map(\.kind)
         #expect(overridden.contains("HorizontalPodAutoscaler"))
         #expect(!overridden.contains("ScaledObject"))
     }
@@ -37,11 +41,14 @@ struct ManifestSetTests {
     @Test func optionalOperatorObjectsCanBeLeftOut() throws {
         let options = RenderOptions(includeServiceMonitor: false, includePrometheusRule: false)
         let kinds = try ManifestSet.render(policy: TestPolicies.small, options: options).map(\.kind)
-        #expect(kinds == ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PrometheusRules"])
+        #expect(
+            kinds == ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PrometheusRules"])
     }
 
     @Test func optionsOverrideReplicasGPUsImageAndVersion() throws {
-        let options = RenderOptions(replicas: 4, gpusPerReplica: 4, tensorParallel: 4, image: "registry.local/ballast/worker:v2", version: "v2", includeKEDA: false)
+        let options = RenderOptions(
+            replicas: 4, gpusPerReplica: 4, tensorParallel: 4, image: "registry.local/ballast/worker:v2", version: "v2",
+            includeKEDA: false)
         let yaml = try Self.yaml(of: "Deployment", ManifestSet.render(policy: TestPolicies.gpu, options: options))
         #expect(yaml.contains("\n  replicas: 4\n"))
         #expect(yaml.contains("nvidia.com/gpu: \"4\"\n"))
@@ -49,7 +56,10 @@ struct ManifestSetTests {
         #expect(yaml.contains("image: registry.local/ballast/worker:v2\n"))
         #expect(yaml.contains("app.kubernetes.io/version: v2\n"))
         #expect(yaml.contains("- --version\n            - v2\n"))
-        #expect(yaml.contains("tolerations:\n        - key: nvidia.com/gpu\n          operator: Exists\n          effect: NoSchedule\n"))
+        #expect(
+            yaml.contains(
+                "tolerations:\n        - key: nvidia.com/gpu\n          operator: Exists\n          effect: NoSchedule\n"
+            ))
     }
 
     @Test func cpuWorkersHaveNoGPULimitOrToleration() throws {
@@ -61,25 +71,33 @@ struct ManifestSetTests {
     @Test func customArgsKeepTheirOrderAndGetTensorParallel() throws {
         var policy = TestPolicies.small
         policy.deployment.args = ["serve", "--model", "r1-7b"]
-        let yaml = try Self.yaml(of: "Deployment", ManifestSet.render(policy: policy, options: RenderOptions(tensorParallel: 2)))
-        #expect(yaml.contains("args:\n            - serve\n            - --model\n            - r1-7b\n            - --tensor-parallel\n            - \"2\"\n"))
+        let yaml = try Self.yaml(
+            of: "Deployment", ManifestSet.render(policy: policy, options: RenderOptions(tensorParallel: 2)))
+        #expect(
+            yaml.contains(
+                "args:\n            - serve\n            - --model\n            - r1-7b\n            - --tensor-parallel\n            - \"2\"\n"
+            ))
     }
 
     /// Document 003's `type: Resource, name: gpu` becomes a Pods metric, with a comment saying why.
     @Test func gpuUtilisationIsAPodsMetricWithAComment() throws {
-        let yaml = try Self.yaml(of: "HorizontalPodAutoscaler", ManifestSet.render(policy: TestPolicies.gpu, options: RenderOptions(includeKEDA: false)))
-        #expect(yaml.contains("""
-                # GPU utilisation comes from a metrics adapter as a Pods metric. Document 003 writes `type: Resource,
-                # name: gpu`, which Kubernetes rejects: resource metrics are only cpu and memory.
-                - type: Pods
-                  pods:
-                    metric:
-                      name: DCGM_FI_DEV_GPU_UTIL
-                    target:
-                      type: AverageValue
-                      averageValue: "70"
+        let yaml = try Self.yaml(
+            of: "HorizontalPodAutoscaler",
+            ManifestSet.render(policy: TestPolicies.gpu, options: RenderOptions(includeKEDA: false)))
+        #expect(
+            yaml.contains(
+                """
+                    # GPU utilisation comes from a metrics adapter as a Pods metric. Document 003 writes `type: Resource,
+                    # name: gpu`, which Kubernetes rejects: resource metrics are only cpu and memory.
+                    - type: Pods
+                      pods:
+                        metric:
+                          name: DCGM_FI_DEV_GPU_UTIL
+                        target:
+                          type: AverageValue
+                          averageValue: "70"
 
-            """))
+                """))
         #expect(!yaml.contains("name: gpu\n"))
     }
 
@@ -92,7 +110,9 @@ struct ManifestSetTests {
     ])
     func queueTargetComesFromTheScaleRule(action: ScaleAction, threshold: Double, expected: String) throws {
         var policy = TestPolicies.small
-        policy.rules[0] = Rule(name: "queue-time", condition: .compare(signal: "queue_p95", op: .greater, threshold: threshold), action: .scale(action))
+        policy.rules[0] = Rule(
+            name: "queue-time", condition: .compare(signal: "queue_p95", op: .greater, threshold: threshold),
+            action: .scale(action))
         let yaml = try Self.yaml(of: "HorizontalPodAutoscaler", ManifestSet.render(policy: policy))
         #expect(yaml.contains("name: ballast_queue_wait_p95_seconds\n"))
         #expect(yaml.contains("averageValue: \"\(expected)\"\n"))
@@ -108,8 +128,12 @@ struct ManifestSetTests {
     }
 
     @Test func kedaTriggersUseTheResolvedQueueQuery() throws {
-        let yaml = try Self.yaml(of: "ScaledObject", ManifestSet.render(policy: TestPolicies.gpu, options: RenderOptions(prometheusAddress: "http://prom:9090")))
-        #expect(yaml.contains("query: histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))\n"))
+        let yaml = try Self.yaml(
+            of: "ScaledObject",
+            ManifestSet.render(policy: TestPolicies.gpu, options: RenderOptions(prometheusAddress: "http://prom:9090")))
+        #expect(
+            yaml.contains(
+                "query: histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))\n"))
         #expect(yaml.contains("serverAddress: http://prom:9090\n"))
         #expect(yaml.contains("threshold: \"0.5\"\n"))
         #expect(yaml.contains("stabilizationWindowSeconds: 300\n"))
@@ -125,7 +149,10 @@ struct ManifestSetTests {
         var policy = TestPolicies.small
         policy.behavior.startupGrace = .seconds(900)
         let yaml = try Self.yaml(of: "Deployment", ManifestSet.render(policy: policy))
-        #expect(yaml.contains("startupProbe:\n            httpGet:\n              path: /health\n              port: http\n            periodSeconds: 10\n            timeoutSeconds: 5\n            failureThreshold: 90\n"))
+        #expect(
+            yaml.contains(
+                "startupProbe:\n            httpGet:\n              path: /health\n              port: http\n            periodSeconds: 10\n            timeoutSeconds: 5\n            failureThreshold: 90\n"
+            ))
     }
 
     @Test func streamJoinsObjectsAndLeavesOutTheRulesFile() throws {

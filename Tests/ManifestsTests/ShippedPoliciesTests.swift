@@ -7,7 +7,9 @@ import Testing
 /// The policy files shipped in `policies/` render into objects that pass kubernetes-validate, CRD schemas
 /// and promtool, so `ballast render` works on them out of the box.
 struct ShippedPoliciesTests {
-    static let policies = ["default.yaml", "examples/vllm.yaml", "examples/llamacpp.yaml", "examples/tgi.yaml", "examples/sglang.yaml"]
+    static let policies = [
+        "default.yaml", "examples/vllm.yaml", "examples/llamacpp.yaml", "examples/tgi.yaml", "examples/sglang.yaml",
+    ]
 
     /// Renders a shipped policy. A GPU policy that names no GPU utilisation metric must be refused with
     /// the field named; it is then rendered with DCGM's metric, as the error tells its author to do.
@@ -28,12 +30,15 @@ struct ShippedPoliciesTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
 
-        let builtIn = manifests.filter { $0.kind != "PrometheusRules" && !KubernetesValidationTests.isCustomResource($0.yaml) }
+        let builtIn = manifests.filter {
+            $0.kind != "PrometheusRules" && !KubernetesValidationTests.isCustomResource($0.yaml)
+        }
         var paths: [String] = []
         for manifest in builtIn {
             paths.append(try directory.write(manifest.yaml, to: manifest.fileName))
         }
-        let validate = try ExternalTool("kubernetes-validate").run(["--strict", "-k", KubernetesValidationTests.kubernetesVersion] + paths)
+        let validate = try ExternalTool("kubernetes-validate").run(
+            ["--strict", "-k", KubernetesValidationTests.kubernetesVersion] + paths)
         #expect(validate.status == 0, "\(file): kubernetes-validate rejected a manifest:\n\(validate.output)")
 
         let python = try ExternalTool("python3")
@@ -42,7 +47,9 @@ struct ShippedPoliciesTests {
             let path = try directory.write(manifest.yaml, to: manifest.fileName)
             let schema = try #require(KubernetesValidationTests.schemaPath(for: manifest.yaml, in: directory))
             let result = try python.run([script, schema, path])
-            #expect(result.status == 0, "\(file): \(manifest.fileName) breaks the \(manifest.kind) CRD schema:\n\(result.output)")
+            #expect(
+                result.status == 0,
+                "\(file): \(manifest.fileName) breaks the \(manifest.kind) CRD schema:\n\(result.output)")
         }
 
         let rules = try #require(manifests.first { $0.fileName == ManifestSet.rulesFileName })
@@ -60,6 +67,9 @@ struct ShippedPoliciesTests {
         #expect(hpa.contains("averageUtilization: 70\n"))
         #expect(hpa.contains("averageValue: \"500m\"\n"))
         let rules = try #require(manifests.first { $0.fileName == ManifestSet.rulesFileName }).yaml
-        #expect(rules.contains("- alert: BallastMemoryAlert\n        expr: (max(ballast_accelerator_memory_used_bytes / ballast_accelerator_memory_total_bytes)) > 0.9\n"))
+        #expect(
+            rules.contains(
+                "- alert: BallastMemoryAlert\n        expr: (max(ballast_accelerator_memory_used_bytes / ballast_accelerator_memory_total_bytes)) > 0.9\n"
+            ))
     }
 }

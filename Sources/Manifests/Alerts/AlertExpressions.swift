@@ -27,14 +27,18 @@ enum AlertExpressions {
     }
 
     /// PromQL that holds while `condition` does: `(signal) > limit`, joined by `and` / `or`.
-    static func expression(for condition: Condition, context: WorkerContext, field: String) throws(ManifestError) -> String {
+    static func expression(for condition: Condition, context: WorkerContext, field: String) throws(ManifestError)
+        -> String
+    {
         switch condition {
         case .compare(let signal, let op, let threshold):
             let query = try signalQuery(named: signal, context: context, field: field)
             return "(\(query)) \(op.rawValue) \(number(threshold))"
         case .all(let parts), .any(let parts):
             guard !parts.isEmpty else {
-                throw ManifestError(field: field, message: "an empty all:/any: list has no condition to alert on; list at least one comparison.")
+                throw ManifestError(
+                    field: field,
+                    message: "an empty all:/any: list has no condition to alert on; list at least one comparison.")
             }
             var texts: [String] = []
             for (index, part) in parts.enumerated() {
@@ -52,7 +56,8 @@ enum AlertExpressions {
             let known = context.policy.signals.map(\.name).joined(separator: ", ")
             throw ManifestError(
                 field: field,
-                message: "the condition reads signal \"\(name)\", which the policy does not define; define it under spec.signals or use one of: \(known.isEmpty ? "(none defined)" : known)."
+                message:
+                    "the condition reads signal \"\(name)\", which the policy does not define; define it under spec.signals or use one of: \(known.isEmpty ? "(none defined)" : known)."
             )
         }
         switch signal.source {
@@ -62,7 +67,8 @@ enum AlertExpressions {
             guard let price = context.policy.price else {
                 throw ManifestError(
                     field: "spec.price",
-                    message: "signal \"\(name)\" is a cost, which needs the price of a replica; add price: {perReplicaHour: 4.0, currency: CNY}."
+                    message:
+                        "signal \"\(name)\" is a cost, which needs the price of a replica; add price: {perReplicaHour: 4.0, currency: CNY}."
                 )
             }
             return try costQuery(cost, price: price, context: context, field: "spec.signals.\(name)")
@@ -72,7 +78,9 @@ enum AlertExpressions {
     /// Spend per unit of work over the last 5 minutes: replicas × price per second divided by the rate of
     /// requests (cost per inference) or of thousands of generated tokens (cost per 1K tokens). Replicas are
     /// counted as the instances exporting the token counter, which works for every engine.
-    static func costQuery(_ cost: CostSignal, price: Price, context: WorkerContext, field: String) throws(ManifestError) -> String {
+    static func costQuery(_ cost: CostSignal, price: Price, context: WorkerContext, field: String) throws(ManifestError)
+        -> String
+    {
         let tokens = try context.metrics.requiredSelector(.generatedTokensTotal, field: field)
         let spendPerSecond = "count(count by (instance) (\(tokens))) * \(number(price.perReplicaHour)) / 3600"
         switch cost {

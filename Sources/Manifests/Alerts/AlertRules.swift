@@ -20,42 +20,54 @@ enum AlertRules {
     static func documentAlerts(_ context: WorkerContext) throws(ManifestError) -> [Alert] {
         let metrics = context.metrics
         var alerts: [Alert] = []
-        if let used = metrics.selector(.acceleratorMemoryUsedBytes), let total = metrics.selector(.acceleratorMemoryTotalBytes) {
-            alerts.append(Alert(
-                name: "BallastAcceleratorMemoryHigh",
-                expression: "max by (model, version) (\(used) / \(total)) > 0.9",
-                forDuration: "5m", severity: .critical,
-                summary: "Accelerator memory of {{ $labels.model }} {{ $labels.version }} is above 90 %.",
-                description: "A worker uses {{ $value | humanizePercentage }} of its accelerator memory (document 000: target below 80 %, alert above 90 %). Shard the model or quantize it before requests fail."
-            ))
+        if let used = metrics.selector(.acceleratorMemoryUsedBytes),
+            let total = metrics.selector(.acceleratorMemoryTotalBytes)
+        {
+            alerts.append(
+                Alert(
+                    name: "BallastAcceleratorMemoryHigh",
+                    expression: "max by (model, version) (\(used) / \(total)) > 0.9",
+                    forDuration: "5m", severity: .critical,
+                    summary: "Accelerator memory of {{ $labels.model }} {{ $labels.version }} is above 90 %.",
+                    description:
+                        "A worker uses {{ $value | humanizePercentage }} of its accelerator memory (document 000: target below 80 %, alert above 90 %). Shard the model or quantize it before requests fail."
+                ))
         }
         if let tokens = metrics.selector(.generatedTokensTotal), let running = metrics.selector(.runningRequests) {
-            alerts.append(Alert(
-                name: "BallastDecodeThroughputLow",
-                expression: "(sum by (model, version) (rate(\(tokens)[5m])) < 50) and on (model, version) (sum by (model, version) (\(running)) > 0)",
-                forDuration: "10m", severity: .warning,
-                summary: "{{ $labels.model }} {{ $labels.version }} generates fewer than 50 tokens/s while busy.",
-                description: "The fleet generates {{ $value }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
-            ))
+            alerts.append(
+                Alert(
+                    name: "BallastDecodeThroughputLow",
+                    expression:
+                        "(sum by (model, version) (rate(\(tokens)[5m])) < 50) and on (model, version) (sum by (model, version) (\(running)) > 0)",
+                    forDuration: "10m", severity: .warning,
+                    summary: "{{ $labels.model }} {{ $labels.version }} generates fewer than 50 tokens/s while busy.",
+                    description:
+                        "The fleet generates {{ $value }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
+                ))
         }
         if let buckets = metrics.selector(.requestDurationSeconds, suffix: "_bucket") {
-            alerts.append(Alert(
-                name: "BallastP95LatencyHigh",
-                expression: "histogram_quantile(0.95, sum by (model, version, le) (rate(\(buckets)[5m]))) > 1",
-                forDuration: "5m", severity: .warning,
-                summary: "P95 request latency of {{ $labels.model }} {{ $labels.version }} is above 1000 ms.",
-                description: "P95 request duration is {{ $value | humanizeDuration }} (document 000: target below 500 ms, alert above 1000 ms). Scale out or shorten the queue."
-            ))
+            alerts.append(
+                Alert(
+                    name: "BallastP95LatencyHigh",
+                    expression: "histogram_quantile(0.95, sum by (model, version, le) (rate(\(buckets)[5m]))) > 1",
+                    forDuration: "5m", severity: .warning,
+                    summary: "P95 request latency of {{ $labels.model }} {{ $labels.version }} is above 1000 ms.",
+                    description:
+                        "P95 request duration is {{ $value | humanizeDuration }} (document 000: target below 500 ms, alert above 1000 ms). Scale out or shorten the queue."
+                ))
         }
         if let price = context.policy.price, metrics.selector(.generatedTokensTotal) != nil {
-            let cost = try AlertExpressions.costQuery(.costPerThousandTokens, price: price, context: context, field: "spec.price")
-            alerts.append(Alert(
-                name: "BallastCostPer1kTokensHigh",
-                expression: "(\(cost)) > 0.02",
-                forDuration: "30m", severity: .warning,
-                summary: "1,000 generated tokens of \(context.model) cost more than 0.02 \(price.currency).",
-                description: "1,000 tokens cost {{ $value }} \(price.currency) at \(AlertExpressions.number(price.perReplicaHour)) \(price.currency) per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
-            ))
+            let cost = try AlertExpressions.costQuery(
+                .costPerThousandTokens, price: price, context: context, field: "spec.price")
+            alerts.append(
+                Alert(
+                    name: "BallastCostPer1kTokensHigh",
+                    expression: "(\(cost)) > 0.02",
+                    forDuration: "30m", severity: .warning,
+                    summary: "1,000 generated tokens of \(context.model) cost more than 0.02 \(price.currency).",
+                    description:
+                        "1,000 tokens cost {{ $value }} \(price.currency) at \(AlertExpressions.number(price.perReplicaHour)) \(price.currency) per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
+                ))
         }
         return alerts
     }
@@ -69,14 +81,16 @@ enum AlertRules {
             let expression = try AlertExpressions.expression(for: rule.condition, context: context, field: field)
             let conditionText = describe(rule.condition)
             let held = AlertExpressions.duration(rule.forDuration).map { " for \($0)" } ?? ""
-            alerts.append(Alert(
-                name: alertName(forRule: rule.name),
-                expression: expression,
-                forDuration: AlertExpressions.duration(rule.forDuration),
-                severity: action.severity,
-                summary: action.summary ?? "\(context.name): \(conditionText)",
-                description: "Policy \(context.name), rule \(rule.name): \(conditionText) held\(held). Current value: {{ $value }}."
-            ))
+            alerts.append(
+                Alert(
+                    name: alertName(forRule: rule.name),
+                    expression: expression,
+                    forDuration: AlertExpressions.duration(rule.forDuration),
+                    severity: action.severity,
+                    summary: action.summary ?? "\(context.name): \(conditionText)",
+                    description:
+                        "Policy \(context.name), rule \(rule.name): \(conditionText) held\(held). Current value: {{ $value }}."
+                ))
         }
         return alerts
     }

@@ -1,5 +1,5 @@
-import Foundation
 import BallastCore
+import Foundation
 
 /// Turns engine-neutral metric names into the names a fleet exports, for alert expressions and for the
 /// `${placeholder}` names in signal queries, through the core's alias table (``MetricAliases``).
@@ -28,7 +28,8 @@ struct MetricNames: Sendable {
         }
         throw ManifestError(
             field: field,
-            message: "the \(engine.rawValue) engine exports no \(metric.rawValue)\(why); use a signal this engine has, or set spec.target.engine to the engine the workers run."
+            message:
+                "the \(engine.rawValue) engine exports no \(metric.rawValue)\(why); use a signal this engine has, or set spec.target.engine to the engine the workers run."
         )
     }
 

@@ -16,17 +16,25 @@ struct ControllerObjects {
         try KubernetesNames.checkLabel(options.name, field: "options.name")
         try KubernetesNames.checkLabel(options.namespace, field: "options.namespace")
         if options.image.isEmpty || options.image.contains(where: \.isWhitespace) {
-            throw ManifestError(field: "options.image", message: "\"\(options.image)\" is not a container image reference; write one such as ballast/ballast:latest.")
+            throw ManifestError(
+                field: "options.image",
+                message:
+                    "\"\(options.image)\" is not a container image reference; write one such as ballast/ballast:latest."
+            )
         }
         guard (1...65535).contains(options.port) else {
-            throw ManifestError(field: "options.port", message: "port \(options.port) is outside 1...65535; write a TCP port such as 8090.")
+            throw ManifestError(
+                field: "options.port",
+                message: "port \(options.port) is outside 1...65535; write a TCP port such as 8090.")
         }
         try KubernetesNames.checkQuantity(options.stateStorage, field: "options.stateStorage")
         if let storageClass = options.storageClassName {
             try KubernetesNames.checkLabel(storageClass, field: "options.storageClassName", maxLength: 253)
         }
         if policyYAML.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw ManifestError(field: "policyYAML", message: "the policy text is empty; pass the contents of the policy file the controller should run.")
+            throw ManifestError(
+                field: "policyYAML",
+                message: "the policy text is empty; pass the contents of the policy file the controller should run.")
         }
         self.policyYAML = policyYAML
         self.options = options
@@ -44,7 +52,9 @@ struct ControllerObjects {
     private var selectorLabels: [YAMLEntry] { Array(labels.prefix(2)) }
 
     private func metadata(_ name: String? = nil) -> YAMLNode {
-        .map(["name": .string(name ?? options.name), "namespace": .string(options.namespace), "labels": .mapping(labels)])
+        .map([
+            "name": .string(name ?? options.name), "namespace": .string(options.namespace), "labels": .mapping(labels),
+        ])
     }
 
     func render() -> [RenderedManifest] {
@@ -58,7 +68,8 @@ struct ControllerObjects {
             ("service", "Service", service),
         ]
         return objects.map {
-            RenderedManifest(fileName: "\(options.name)-\($0.suffix).yaml", kind: $0.kind, name: options.name, yaml: $0.node.emit())
+            RenderedManifest(
+                fileName: "\(options.name)-\($0.suffix).yaml", kind: $0.kind, name: options.name, yaml: $0.node.emit())
         }
     }
 
@@ -93,12 +104,17 @@ struct ControllerObjects {
             "kind": "RoleBinding",
             "metadata": metadata(),
             "roleRef": .map(["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": .string(options.name)]),
-            "subjects": [.map(["kind": "ServiceAccount", "name": .string(options.name), "namespace": .string(options.namespace)])],
+            "subjects": [
+                .map(["kind": "ServiceAccount", "name": .string(options.name), "namespace": .string(options.namespace)])
+            ],
         ])
     }
 
     private var configMap: YAMLNode {
-        .map(["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(), "data": .map([Self.policyFile: .string(policyYAML)])])
+        .map([
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(),
+            "data": .map([Self.policyFile: .string(policyYAML)]),
+        ])
     }
 
     private var stateClaim: YAMLNode {
@@ -174,7 +190,10 @@ struct ControllerObjects {
                         "containers": [container],
                         "volumes": [
                             .map(["name": "policy", "configMap": .map(["name": .string(options.name)])]),
-                            .map(["name": "state", "persistentVolumeClaim": .map(["claimName": .string("\(options.name)-state")])]),
+                            .map([
+                                "name": "state",
+                                "persistentVolumeClaim": .map(["claimName": .string("\(options.name)-state")]),
+                            ]),
                         ],
                     ]),
                 ]),

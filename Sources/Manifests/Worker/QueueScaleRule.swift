@@ -15,19 +15,23 @@ struct QueueScaleRule: Sendable {
         let policy = context.policy
         for (index, rule) in policy.rules.enumerated() {
             guard case .scale(let action) = rule.action,
-                  let signalName = action.signal ?? rule.condition.signalNames.first,
-                  let signal = policy.signal(named: signalName),
-                  case .query(let text) = signal.source
+                let signalName = action.signal ?? rule.condition.signalNames.first,
+                let signal = policy.signal(named: signalName),
+                case .query(let text) = signal.source
             else { continue }
             let query = try context.metrics.resolve(text, field: "spec.signals.\(signalName)")
-            let queueNames = MetricAliases.lookup(.queueWaitSeconds, engine: context.policy.target.engine).alias?.names ?? []
-            let readsQueue = text.contains("${\(NeutralMetric.queueWaitSeconds.rawValue)}") || queueNames.contains { query.contains($0) }
+            let queueNames =
+                MetricAliases.lookup(.queueWaitSeconds, engine: context.policy.target.engine).alias?.names ?? []
+            let readsQueue =
+                text.contains("${\(NeutralMetric.queueWaitSeconds.rawValue)}")
+                || queueNames.contains { query.contains($0) }
             guard readsQueue else { continue }
             guard let target = action.target ?? threshold(of: signalName, in: rule.condition) else { continue }
             guard target > 0, Quantity.text(forValue: target) != nil else {
                 throw ManifestError(
                     field: "spec.rules[\(index)].action.scale.target",
-                    message: "a queue-time target of \(target) s is not a positive number of at least 0.001; write one such as 0.5."
+                    message:
+                        "a queue-time target of \(target) s is not a positive number of at least 0.001; write one such as 0.5."
                 )
             }
             return QueueScaleRule(ruleName: rule.name, query: query, targetSeconds: target)

@@ -15,18 +15,22 @@ enum WorkerAutoscaler {
                 "type": "Resource",
                 "resource": .map([
                     "name": "cpu",
-                    "target": .map(["type": "Utilization", "averageUtilization": .int(deployment.cpuUtilizationTarget)]),
+                    "target": .map(["type": "Utilization", "averageUtilization": .int(deployment.cpuUtilizationTarget)]
+                    ),
                 ]),
-            ]),
+            ])
         ]
         if let queue = try QueueScaleRule.find(in: context), let value = Quantity.text(forValue: queue.targetSeconds) {
-            metrics.append(.commented(
-                "p95 queue wait per pod in seconds (rule \(queue.ruleName)), served by a custom-metrics adapter.",
-                podsMetric(name: context.options.queueWaitMetric, averageValue: value)
-            ))
+            metrics.append(
+                .commented(
+                    "p95 queue wait per pod in seconds (rule \(queue.ruleName)), served by a custom-metrics adapter.",
+                    podsMetric(name: context.options.queueWaitMetric, averageValue: value)
+                ))
         }
         if let gpuMetric = deployment.gpuUtilizationMetric {
-            metrics.append(.commented(gpuComment, podsMetric(name: gpuMetric, averageValue: String(deployment.gpuUtilizationTarget))))
+            metrics.append(
+                .commented(
+                    gpuComment, podsMetric(name: gpuMetric, averageValue: String(deployment.gpuUtilizationTarget))))
         }
         return .map([
             "apiVersion": "autoscaling/v2",
@@ -61,13 +65,16 @@ enum WorkerAutoscaler {
         .map([
             "stabilizationWindowSeconds": .int(wholeSeconds(rules.stabilizationWindow)),
             "selectPolicy": .string(rules.selectPolicy.rawValue),
-            "policies": rules.policies.isEmpty ? nil : .sequence(rules.policies.map { policy in
-                .map([
-                    "type": .string(policy.type.rawValue),
-                    "value": .int(policy.value),
-                    "periodSeconds": .int(wholeSeconds(policy.period)),
-                ])
-            }),
+            "policies": rules.policies.isEmpty
+                ? nil
+                : .sequence(
+                    rules.policies.map { policy in
+                        .map([
+                            "type": .string(policy.type.rawValue),
+                            "value": .int(policy.value),
+                            "periodSeconds": .int(wholeSeconds(policy.period)),
+                        ])
+                    }),
         ])
     }
 }

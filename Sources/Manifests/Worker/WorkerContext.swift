@@ -44,7 +44,10 @@ struct WorkerContext: Sendable {
 
     /// `metadata` of a namespaced object named after the policy.
     var metadata: YAMLNode {
-        .map(["name": .string(name), "namespace": .string(namespace), "labels": .mapping(labels), "annotations": .mapping(annotations)])
+        .map([
+            "name": .string(name), "namespace": .string(namespace), "labels": .mapping(labels),
+            "annotations": .mapping(annotations),
+        ])
     }
 
     init(policy: Policy, options: RenderOptions) throws(ManifestError) {
@@ -56,65 +59,77 @@ struct WorkerContext: Sendable {
         guard let modelLabel = KubernetesNames.labelValue(from: policy.target.model) else {
             throw ManifestError(
                 field: "spec.target.model",
-                message: "\"\(policy.target.model)\" has no letters or digits to name the model by; write the model's name, such as r1-7b."
+                message:
+                    "\"\(policy.target.model)\" has no letters or digits to name the model by; write the model's name, such as r1-7b."
             )
         }
         let version = options.version ?? policy.target.version ?? "latest"
-        try KubernetesNames.checkLabelValue(version, field: options.version == nil ? "spec.target.version" : "options.version")
+        try KubernetesNames.checkLabelValue(
+            version, field: options.version == nil ? "spec.target.version" : "options.version")
 
         let target = policy.target
         guard target.minReplicas >= 1 else {
             throw ManifestError(
                 field: "spec.target.minReplicas",
-                message: "minReplicas is \(target.minReplicas), but a HorizontalPodAutoscaler needs at least 1; write minReplicas: 1 or more."
+                message:
+                    "minReplicas is \(target.minReplicas), but a HorizontalPodAutoscaler needs at least 1; write minReplicas: 1 or more."
             )
         }
         guard target.maxReplicas >= target.minReplicas else {
             throw ManifestError(
                 field: "spec.target.maxReplicas",
-                message: "maxReplicas (\(target.maxReplicas)) is below minReplicas (\(target.minReplicas)); raise maxReplicas to at least \(target.minReplicas)."
+                message:
+                    "maxReplicas (\(target.maxReplicas)) is below minReplicas (\(target.minReplicas)); raise maxReplicas to at least \(target.minReplicas)."
             )
         }
         let replicas = options.replicas ?? target.minReplicas
         guard (target.minReplicas...target.maxReplicas).contains(replicas) else {
             throw ManifestError(
                 field: "options.replicas",
-                message: "\(replicas) replicas lies outside the policy's bounds \(target.minReplicas)...\(target.maxReplicas); render a count within them or change minReplicas/maxReplicas."
+                message:
+                    "\(replicas) replicas lies outside the policy's bounds \(target.minReplicas)...\(target.maxReplicas); render a count within them or change minReplicas/maxReplicas."
             )
         }
 
         let gpus = options.gpusPerReplica ?? deployment.gpusPerReplica
         let gpuField = options.gpusPerReplica == nil ? "spec.deployment.gpusPerReplica" : "options.gpusPerReplica"
         guard gpus >= 0 else {
-            throw ManifestError(field: gpuField, message: "GPUs per replica is \(gpus); write 0 for CPU workers or a positive count.")
+            throw ManifestError(
+                field: gpuField, message: "GPUs per replica is \(gpus); write 0 for CPU workers or a positive count.")
         }
         if gpus > 0, deployment.gpuUtilizationMetric == nil {
             throw ManifestError(
                 field: "spec.deployment.gpuUtilizationMetric",
-                message: "the workers get \(gpus) GPU(s) each but no GPU utilisation metric is named, so the autoscaler would be blind to GPU load; "
+                message:
+                    "the workers get \(gpus) GPU(s) each but no GPU utilisation metric is named, so the autoscaler would be blind to GPU load; "
                     + "set gpuUtilizationMetric to the per-pod metric your metrics adapter serves, such as DCGM_FI_DEV_GPU_UTIL."
             )
         }
         if let metric = deployment.gpuUtilizationMetric, !Self.isMetricName(metric) {
             throw ManifestError(
                 field: "spec.deployment.gpuUtilizationMetric",
-                message: "\"\(metric)\" is not a metric name; use letters, digits and '_' not starting with a digit, such as DCGM_FI_DEV_GPU_UTIL."
+                message:
+                    "\"\(metric)\" is not a metric name; use letters, digits and '_' not starting with a digit, such as DCGM_FI_DEV_GPU_UTIL."
             )
         }
         guard (1...100).contains(deployment.gpuUtilizationTarget) else {
             throw ManifestError(
                 field: "spec.deployment.gpuUtilizationTarget",
-                message: "GPU utilisation target \(deployment.gpuUtilizationTarget) % is outside 1...100; write a percentage such as 70."
+                message:
+                    "GPU utilisation target \(deployment.gpuUtilizationTarget) % is outside 1...100; write a percentage such as 70."
             )
         }
         guard deployment.cpuUtilizationTarget >= 1 else {
             throw ManifestError(
                 field: "spec.deployment.cpuUtilizationTarget",
-                message: "CPU utilisation target \(deployment.cpuUtilizationTarget) % must be positive; write a percentage such as 70."
+                message:
+                    "CPU utilisation target \(deployment.cpuUtilizationTarget) % must be positive; write a percentage such as 70."
             )
         }
         if let parallel = options.tensorParallel, parallel < 1 {
-            throw ManifestError(field: "options.tensorParallel", message: "tensor-parallel degree \(parallel) must be at least 1; leave it unset for one shard.")
+            throw ManifestError(
+                field: "options.tensorParallel",
+                message: "tensor-parallel degree \(parallel) must be at least 1; leave it unset for one shard.")
         }
         let image = options.image ?? deployment.image
         if image.isEmpty || image.contains(where: \.isWhitespace) {
@@ -124,7 +139,9 @@ struct WorkerContext: Sendable {
             )
         }
         guard (1...65535).contains(deployment.port) else {
-            throw ManifestError(field: "spec.deployment.port", message: "port \(deployment.port) is outside 1...65535; write a TCP port such as 8080.")
+            throw ManifestError(
+                field: "spec.deployment.port",
+                message: "port \(deployment.port) is outside 1...65535; write a TCP port such as 8080.")
         }
         try KubernetesNames.checkQuantity(deployment.cpu, field: "spec.deployment.cpu")
         try KubernetesNames.checkQuantity(deployment.memory, field: "spec.deployment.memory")
@@ -154,7 +171,8 @@ struct WorkerContext: Sendable {
             guard (0...3600).contains(window) else {
                 throw ManifestError(
                     field: "spec.behavior.\(direction).stabilizationWindow",
-                    message: "a stabilisation window of \(window) s is outside Kubernetes' 0...3600 s; write one such as 300s."
+                    message:
+                        "a stabilisation window of \(window) s is outside Kubernetes' 0...3600 s; write one such as 300s."
                 )
             }
             for (index, policy) in rules.policies.enumerated() {
@@ -168,7 +186,8 @@ struct WorkerContext: Sendable {
                 guard policy.value > 0 else {
                     throw ManifestError(
                         field: "spec.behavior.\(direction).policies[\(index)].value",
-                        message: "a rate of \(policy.value) \(policy.type.rawValue) per period allows no change; write a positive value, or selectPolicy: Disabled."
+                        message:
+                            "a rate of \(policy.value) \(policy.type.rawValue) per period allows no change; write a positive value, or selectPolicy: Disabled."
                     )
                 }
             }

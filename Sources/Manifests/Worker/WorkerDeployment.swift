@@ -59,15 +59,18 @@ enum WorkerDeployment {
             "readinessProbe": probe(path: "/ready", period: 5, failures: 3),
         ])
         var podSpec: [YAMLEntry] = [
-            YAMLEntry("terminationGracePeriodSeconds", .int(terminationGraceSeconds), comment: "Long enough to drain in-flight generations."),
+            YAMLEntry(
+                "terminationGracePeriodSeconds", .int(terminationGraceSeconds),
+                comment: "Long enough to drain in-flight generations."),
             YAMLEntry("containers", [container]),
         ]
         if context.gpusPerReplica > 0 {
-            podSpec.append(YAMLEntry(
-                "tolerations",
-                [.map(["key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"])],
-                comment: "GPU nodes are usually tainted so that only GPU workloads land on them."
-            ))
+            podSpec.append(
+                YAMLEntry(
+                    "tolerations",
+                    [.map(["key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"])],
+                    comment: "GPU nodes are usually tainted so that only GPU workloads land on them."
+                ))
         }
         return .map([
             "apiVersion": "apps/v1",
@@ -84,11 +87,12 @@ enum WorkerDeployment {
                 "template": .map([
                     "metadata": .map([
                         "labels": .mapping(context.labels),
-                        "annotations": .mapping(context.annotations + [
-                            YAMLEntry("prometheus.io/scrape", "true"),
-                            YAMLEntry("prometheus.io/port", .string(String(deployment.port))),
-                            YAMLEntry("prometheus.io/path", "/metrics"),
-                        ]),
+                        "annotations": .mapping(
+                            context.annotations + [
+                                YAMLEntry("prometheus.io/scrape", "true"),
+                                YAMLEntry("prometheus.io/port", .string(String(deployment.port))),
+                                YAMLEntry("prometheus.io/path", "/metrics"),
+                            ]),
                     ]),
                     "spec": .mapping(podSpec),
                 ]),

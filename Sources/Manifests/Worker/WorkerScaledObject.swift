@@ -7,34 +7,38 @@ enum WorkerScaledObject {
         let deployment = context.policy.deployment
         var triggers: [YAMLNode] = []
         if let queue = try QueueScaleRule.find(in: context) {
-            triggers.append(.commented(
-                "Queue time is a fleet-wide p95, not a per-pod amount: `Value` compares it with the threshold as is.",
+            triggers.append(
+                .commented(
+                    "Queue time is a fleet-wide p95, not a per-pod amount: `Value` compares it with the threshold as is.",
+                    .map([
+                        "type": "prometheus",
+                        "metricType": "Value",
+                        "metadata": .map([
+                            "serverAddress": .string(context.options.prometheusAddress),
+                            "query": .string(queue.query),
+                            "threshold": .string(AlertExpressions.number(queue.targetSeconds)),
+                        ]),
+                    ])
+                ))
+        }
+        triggers.append(
+            .map([
+                "type": "cpu",
+                "metricType": "Utilization",
+                "metadata": .map(["value": .string(String(deployment.cpuUtilizationTarget))]),
+            ]))
+        if let gpuMetric = deployment.gpuUtilizationMetric {
+            triggers.append(
                 .map([
                     "type": "prometheus",
                     "metricType": "Value",
                     "metadata": .map([
                         "serverAddress": .string(context.options.prometheusAddress),
-                        "query": .string(queue.query),
-                        "threshold": .string(AlertExpressions.number(queue.targetSeconds)),
+                        "query": .string(
+                            "avg(\(gpuMetric){namespace=\"\(context.namespace)\", pod=~\"\(context.name)-.*\"})"),
+                        "threshold": .string(String(deployment.gpuUtilizationTarget)),
                     ]),
-                ])
-            ))
-        }
-        triggers.append(.map([
-            "type": "cpu",
-            "metricType": "Utilization",
-            "metadata": .map(["value": .string(String(deployment.cpuUtilizationTarget))]),
-        ]))
-        if let gpuMetric = deployment.gpuUtilizationMetric {
-            triggers.append(.map([
-                "type": "prometheus",
-                "metricType": "Value",
-                "metadata": .map([
-                    "serverAddress": .string(context.options.prometheusAddress),
-                    "query": .string("avg(\(gpuMetric){namespace=\"\(context.namespace)\", pod=~\"\(context.name)-.*\"})"),
-                    "threshold": .string(String(deployment.gpuUtilizationTarget)),
-                ]),
-            ]))
+                ]))
         }
         return .map([
             "apiVersion": "keda.sh/v1alpha1",
@@ -45,7 +49,9 @@ enum WorkerScaledObject {
                 "minReplicaCount": .int(context.policy.target.minReplicas),
                 "maxReplicaCount": .int(context.policy.target.maxReplicas),
                 "advanced": .map([
-                    "horizontalPodAutoscalerConfig": .map(["behavior": WorkerAutoscaler.behavior(context.policy.behavior)]),
+                    "horizontalPodAutoscalerConfig": .map([
+                        "behavior": WorkerAutoscaler.behavior(context.policy.behavior)
+                    ])
                 ]),
                 "triggers": .sequence(triggers),
             ]),

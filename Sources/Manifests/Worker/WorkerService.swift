@@ -16,7 +16,7 @@ enum WorkerService {
                         "port": .int(context.policy.deployment.port),
                         "targetPort": "http",
                         "protocol": "TCP",
-                    ]),
+                    ])
                 ],
             ]),
         ])

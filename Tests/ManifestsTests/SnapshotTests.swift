@@ -267,7 +267,7 @@ enum Snapshots {
                   policy: r1-7b
                 annotations:
                   summary: KV cache is full and requests queue.
-                  description: "Policy r1-7b, rule kv-cache-full: all(kv_cache >= 0.95, queue_p95 > 1) held for 2m. Current value: {{ $value }}."
+                  description: "Policy r1-7b, rule kv-cache-full: all(kv_cache >= 0.95, queue_p95 > 1) held for 2m. Current value: {{ $value | printf \"%.4g\" }}."
               - alert: BallastInferenceCost
                 expr: ((count(count by (instance) (ballast_generated_tokens_total{model="r1-7b"})) * 4 / 3600) / sum(rate(ballast_requests_total{model="r1-7b"}[5m]))) > 0.03
                 for: "15m"
@@ -276,7 +276,7 @@ enum Snapshots {
                   policy: r1-7b
                 annotations:
                   summary: "r1-7b: cost_per_inference > 0.03"
-                  description: "Policy r1-7b, rule inference-cost: cost_per_inference > 0.03 held for 15m. Current value: {{ $value }}."
+                  description: "Policy r1-7b, rule inference-cost: cost_per_inference > 0.03 held for 15m. Current value: {{ $value | printf \"%.4g\" }}."
               - alert: BallastAcceleratorMemoryHigh
                 expr: max by (model, version) (ballast_accelerator_memory_used_bytes{model="r1-7b"} / ballast_accelerator_memory_total_bytes{model="r1-7b"}) > 0.9
                 for: "5m"
@@ -294,7 +294,7 @@ enum Snapshots {
                   policy: r1-7b
                 annotations:
                   summary: "{{ $labels.model }} {{ $labels.version }} generates fewer than 50 tokens/s while busy."
-                  description: "The fleet generates {{ $value }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
+                  description: "The fleet generates {{ $value | printf \"%.1f\" }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
               - alert: BallastP95LatencyHigh
                 expr: histogram_quantile(0.95, sum by (model, version, le) (rate(ballast_request_duration_seconds_bucket{model="r1-7b"}[5m]))) > 1
                 for: "5m"
@@ -312,7 +312,7 @@ enum Snapshots {
                   policy: r1-7b
                 annotations:
                   summary: "1,000 generated tokens of r1-7b cost more than 0.02 CNY."
-                  description: "1,000 tokens cost {{ $value }} CNY at 4 CNY per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
+                  description: "1,000 tokens cost {{ $value | printf \"%.4f\" }} CNY at 4 CNY per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
 
         """#
 }

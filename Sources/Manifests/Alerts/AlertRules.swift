@@ -42,7 +42,7 @@ enum AlertRules {
                     forDuration: "10m", severity: .warning,
                     summary: "{{ $labels.model }} {{ $labels.version }} generates fewer than 50 tokens/s while busy.",
                     description:
-                        "The fleet generates {{ $value }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
+                        "The fleet generates {{ $value | printf \"%.1f\" }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
                 ))
         }
         if let buckets = metrics.selector(.requestDurationSeconds, suffix: "_bucket") {
@@ -66,7 +66,7 @@ enum AlertRules {
                     forDuration: "30m", severity: .warning,
                     summary: "1,000 generated tokens of \(context.model) cost more than 0.02 \(price.currency).",
                     description:
-                        "1,000 tokens cost {{ $value }} \(price.currency) at \(AlertExpressions.number(price.perReplicaHour)) \(price.currency) per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
+                        "1,000 tokens cost {{ $value | printf \"%.4f\" }} \(price.currency) at \(AlertExpressions.number(price.perReplicaHour)) \(price.currency) per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
                 ))
         }
         return alerts
@@ -89,7 +89,7 @@ enum AlertRules {
                     severity: action.severity,
                     summary: action.summary ?? "\(context.name): \(conditionText)",
                     description:
-                        "Policy \(context.name), rule \(rule.name): \(conditionText) held\(held). Current value: {{ $value }}."
+                        "Policy \(context.name), rule \(rule.name): \(conditionText) held\(held). Current value: {{ $value | printf \"%.4g\" }}."
                 ))
         }
         return alerts

@@ -5,9 +5,17 @@ public enum ManifestSet {
     /// The file name of the plain Prometheus rules file, checkable with `promtool check rules`.
     public static let rulesFileName = "alerts.rules.yaml"
 
+    /// The file name of the prometheus-adapter rules that serve the HPA's queue-wait metric.
+    public static let adapterRulesFileName = AdapterRules.fileName
+
+    /// Kinds of rendered files that are not Kubernetes objects.
+    public static let fileKinds: Set<String> = ["PrometheusRules", "PrometheusAdapterRules"]
+
     /// The worker fleet's objects for `policy`, in apply order: Deployment, Service, HorizontalPodAutoscaler
     /// (or KEDA ScaledObject), PodDisruptionBudget, ServiceMonitor, PrometheusRule, then the plain rules file
-    /// ``rulesFileName`` (not a Kubernetes object, kind `PrometheusRules`).
+    /// ``rulesFileName`` (not a Kubernetes object, kind `PrometheusRules`). With an HPA that scales on queue
+    /// time, ``adapterRulesFileName`` (kind `PrometheusAdapterRules`) comes before the rules file: the
+    /// prometheus-adapter rule serving the HPA's queue-wait metric.
     ///
     /// Throws ``ManifestError`` naming the policy field and the fix when the policy cannot run in Kubernetes:
     /// names that are not DNS-1123 labels, replicas outside the bounds, GPUs without a GPU metric, and so on.
@@ -20,7 +28,8 @@ public enum ManifestSet {
             ("deployment", "Deployment", WorkerDeployment.render(context)),
             ("service", "Service", WorkerService.render(context)),
         ]
-        if options.includeKEDA ?? policy.deployment.keda {
+        let usesKEDA = options.includeKEDA ?? policy.deployment.keda
+        if usesKEDA {
             objects.append(("scaledobject", "ScaledObject", try WorkerScaledObject.render(context)))
         } else {
             objects.append(("hpa", "HorizontalPodAutoscaler", try WorkerAutoscaler.render(context)))
@@ -35,6 +44,11 @@ public enum ManifestSet {
         var manifests = objects.map { object in
             RenderedManifest(
                 fileName: "\(name)-\(object.suffix).yaml", kind: object.kind, name: name, yaml: object.node.emit())
+        }
+        if !usesKEDA, try QueueScaleRule.find(in: context) != nil, let adapter = AdapterRules.render(context) {
+            manifests.append(
+                RenderedManifest(
+                    fileName: AdapterRules.fileName, kind: "PrometheusAdapterRules", name: name, yaml: adapter.emit()))
         }
         manifests.append(
             RenderedManifest(
@@ -53,8 +67,8 @@ public enum ManifestSet {
     }
 
     /// The Kubernetes objects among `manifests` as one multi-document YAML stream (`---` between documents),
-    /// ready for `kubectl apply -f -`; the plain rules file is left out because it is not an object.
+    /// ready for `kubectl apply -f -`; the plain rules and adapter files are left out because they are not objects.
     public static func stream(_ manifests: [RenderedManifest]) -> String {
-        manifests.filter { $0.kind != "PrometheusRules" }.map { "---\n" + $0.yaml }.joined()
+        manifests.filter { !fileKinds.contains($0.kind) }.map { "---\n" + $0.yaml }.joined()
     }
 }

@@ -15,7 +15,9 @@ struct KubernetesValidationTests {
         let tool = try ExternalTool("kubernetes-validate")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let objects = try label.manifests().filter { $0.kind != "PrometheusRules" && !Self.isCustomResource($0.yaml) }
+        let objects = try label.manifests().filter {
+            !ManifestSet.fileKinds.contains($0.kind) && !Self.isCustomResource($0.yaml)
+        }
         #expect(!objects.isEmpty)
         var paths: [String] = []
         for manifest in objects {

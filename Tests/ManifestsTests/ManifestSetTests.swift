@@ -9,12 +9,13 @@ struct ManifestSetTests {
         #expect(
             manifests.map(\.kind) == [
                 "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceMonitor",
-                "PrometheusRule", "PrometheusRules",
+                "PrometheusRule", "PrometheusAdapterRules", "PrometheusRules",
             ])
         #expect(
             manifests.map(\.fileName) == [
                 "r1-7b-deployment.yaml", "r1-7b-service.yaml", "r1-7b-hpa.yaml", "r1-7b-pdb.yaml",
-                "r1-7b-servicemonitor.yaml", "r1-7b-prometheusrule.yaml", "alerts.rules.yaml",
+                "r1-7b-servicemonitor.yaml", "r1-7b-prometheusrule.yaml", "prometheus-adapter-rules.yaml",
+                "alerts.rules.yaml",
             ])
         #expect(Set(manifests.map(\.fileName)).count == manifests.count)
     }
@@ -42,7 +43,10 @@ struct ManifestSetTests {
         let options = RenderOptions(includeServiceMonitor: false, includePrometheusRule: false)
         let kinds = try ManifestSet.render(policy: TestPolicies.small, options: options).map(\.kind)
         #expect(
-            kinds == ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PrometheusRules"])
+            kinds == [
+                "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "PrometheusAdapterRules",
+                "PrometheusRules",
+            ])
     }
 
     @Test func optionsOverrideReplicasGPUsImageAndVersion() throws {
@@ -158,9 +162,13 @@ struct ManifestSetTests {
     @Test func streamJoinsObjectsAndLeavesOutTheRulesFile() throws {
         let manifests = try ManifestSet.render(policy: TestPolicies.small)
         let stream = ManifestSet.stream(manifests)
-        #expect(stream.components(separatedBy: "---\n").count == manifests.count)
+        let objects = manifests.filter { !ManifestSet.fileKinds.contains($0.kind) }
+        #expect(objects.count == 6)
+        // One empty piece before the first separator, then one per object.
+        #expect(stream.components(separatedBy: "---\n").count == objects.count + 1)
         #expect(stream.hasPrefix("---\napiVersion: apps/v1\nkind: Deployment\n"))
         #expect(!stream.contains("\ngroups:\n"))
+        #expect(!stream.contains("seriesQuery"))
     }
 
     static func yaml(of kind: String, _ manifests: [RenderedManifest]) throws -> String {

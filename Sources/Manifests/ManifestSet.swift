@@ -5,8 +5,9 @@ public enum ManifestSet {
     /// The file name of the plain Prometheus rules file, checkable with `promtool check rules`.
     public static let rulesFileName = "alerts.rules.yaml"
 
-    /// The file name of the prometheus-adapter rules that serve the HPA's queue-wait metric.
-    public static let adapterRulesFileName = AdapterRules.fileName
+    /// The path of the prometheus-adapter rules that serve policy `name`'s HPA queue-wait metric:
+    /// `prometheus/NAME-adapter-rules.yaml`, in a folder so that `kubectl apply -f DIR` skips it.
+    public static func adapterRulesFileName(policy name: String) -> String { AdapterRules.fileName(policy: name) }
 
     /// Kinds of rendered files that are not Kubernetes objects.
     public static let fileKinds: Set<String> = ["PrometheusRules", "PrometheusAdapterRules"]
@@ -14,7 +15,7 @@ public enum ManifestSet {
     /// The worker fleet's objects for `policy`, in apply order: Deployment, Service, HorizontalPodAutoscaler
     /// (or KEDA ScaledObject), PodDisruptionBudget, ServiceMonitor, PrometheusRule, then the plain rules file
     /// ``rulesFileName`` (not a Kubernetes object, kind `PrometheusRules`). With an HPA that scales on queue
-    /// time, ``adapterRulesFileName`` (kind `PrometheusAdapterRules`) comes before the rules file: the
+    /// time, ``adapterRulesFileName(policy:)`` (kind `PrometheusAdapterRules`) comes before the rules file: the
     /// prometheus-adapter rule serving the HPA's queue-wait metric.
     ///
     /// Throws ``ManifestError`` naming the policy field and the fix when the policy cannot run in Kubernetes:
@@ -48,7 +49,8 @@ public enum ManifestSet {
         if !usesKEDA, try QueueScaleRule.find(in: context) != nil, let adapter = AdapterRules.render(context) {
             manifests.append(
                 RenderedManifest(
-                    fileName: AdapterRules.fileName, kind: "PrometheusAdapterRules", name: name, yaml: adapter.emit()))
+                    fileName: AdapterRules.fileName(policy: name), kind: "PrometheusAdapterRules", name: name,
+                    yaml: adapter.emit()))
         }
         manifests.append(
             RenderedManifest(

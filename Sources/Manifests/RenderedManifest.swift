@@ -1,6 +1,7 @@
 /// One rendered file: a Kubernetes object (or the plain Prometheus rules file) as YAML text.
 public struct RenderedManifest: Hashable, Sendable {
-    /// File name to write it under, such as `r1-7b-deployment.yaml`; unique within one render.
+    /// Path to write it under, relative to the output folder, such as `r1-7b-deployment.yaml`; unique within
+    /// one render. Files that are not Kubernetes objects may sit in a folder (`prometheus/...`), next to the Prometheus rules file.
     public var fileName: String
     /// The object's `kind` (`Deployment`), or `PrometheusRules` for the plain rules file.
     public var kind: String

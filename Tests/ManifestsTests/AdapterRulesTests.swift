@@ -7,7 +7,7 @@ import Testing
 struct AdapterRulesTests {
     static func adapterFile(_ policy: Policy, options: RenderOptions = RenderOptions()) throws -> RenderedManifest? {
         try ManifestSet.render(policy: policy, options: options).first {
-            $0.fileName == ManifestSet.adapterRulesFileName
+            $0.fileName == ManifestSet.adapterRulesFileName(policy: policy.name)
         }
     }
 

@@ -14,7 +14,7 @@ struct ManifestSetTests {
         #expect(
             manifests.map(\.fileName) == [
                 "r1-7b-deployment.yaml", "r1-7b-service.yaml", "r1-7b-hpa.yaml", "r1-7b-pdb.yaml",
-                "r1-7b-servicemonitor.yaml", "r1-7b-prometheusrule.yaml", "prometheus-adapter-rules.yaml",
+                "r1-7b-servicemonitor.yaml", "r1-7b-prometheusrule.yaml", "prometheus/r1-7b-adapter-rules.yaml",
                 "alerts.rules.yaml",
             ])
         #expect(Set(manifests.map(\.fileName)).count == manifests.count)

@@ -6,8 +6,10 @@ import BallastCore
 /// (labelled `namespace` and `pod` by the ServiceMonitor's scrape) and serves its per-pod p95 over 1 minute,
 /// the window of document 001's queue-time signal, under ``RenderOptions/queueWaitMetric``.
 enum AdapterRules {
-    /// The file name, next to the manifests; merge its `rules` into the adapter's configuration.
-    static let fileName = "prometheus-adapter-rules.yaml"
+    /// The file's path for policy `name`: in its own folder, because it is not a Kubernetes object and
+    /// `kubectl apply -f DIR` (which does not descend into folders) must not see it. Merge its `rules`
+    /// into the adapter's configuration.
+    static func fileName(policy name: String) -> String { "prometheus/\(name)-adapter-rules.yaml" }
 
     /// The adapter configuration, or `nil` when the engine has no queue-wait histogram.
     static func render(_ context: WorkerContext) -> YAMLNode? {

@@ -9,6 +9,8 @@ struct HelpTests {
         [],
         ["policy"],
         ["policy", "check"],
+        ["manifests"],
+        ["manifests", "render"],
     ]
 
     @Test(arguments: commands)

@@ -352,6 +352,20 @@ struct PolicyErrorTests {
                 "p.yaml:10: spec.deployment.cpuUtilizationTarget (170) is above 100; write 100 or less.",
                 "p.yaml:11: spec.deployment.gpuUtilizationMetric must be a single value such as `DCGM_FI_DEV_GPU_UTIL`, not a list.",
             ]),
+        ErrorCase(
+            name: "deployment quantities and metric names",
+            yaml: """
+                  target: {model: m}
+                  deployment:
+                    cpu: two
+                    memory: 4GB
+                    gpuUtilizationMetric: gpu-util
+                """,
+            expected: [
+                "p.yaml:7: spec.deployment.cpu (`two`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory).",
+                "p.yaml:8: spec.deployment.memory (`4GB`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory).",
+                "p.yaml:9: spec.deployment.gpuUtilizationMetric (`gpu-util`) is not a metric name; write a name such as DCGM_FI_DEV_GPU_UTIL (letters, digits, '_' and ':').",
+            ]),
     ]
 
     @Test(arguments: specCases)

@@ -548,3 +548,26 @@ struct PolicyErrorTests {
                 == "policies/prod.yaml:7: spec.target.minReplicas must be a whole number such as 1, not `x`.")
     }
 }
+
+extension PolicyErrorTests {
+    /// Signals are checked against the target's engine even when another target field is wrong.
+    @Test func signalsUseTheEngineOfAFaultyTarget() {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m, engine: llamacpp, minReplicas: 5, maxReplicas: 2}\n"
+                + "  signals:\n    t: max(${time_to_first_token_seconds})\n")
+        #expect(problems.count == 2)
+        #expect(
+            problems.last?.hasPrefix(
+                "p.yaml:7: spec.signals.t: ${time_to_first_token_seconds} has no equivalent on engine llamacpp") == true
+        )
+    }
+
+    @Test func unquotedPlaceholderInAFlowMappingGetsAHint() {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m}\n  signals: {t: max(${running_requests}), u: max(x)}\n")
+        #expect(
+            problems == [
+                "p.yaml:6: a ${placeholder} inside { } ends the mapping early; quote the query, as in `kv: \"max(${kv_cache_usage_ratio})\"`, or write the signal on its own line."
+            ])
+    }
+}

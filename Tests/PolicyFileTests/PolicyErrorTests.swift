@@ -570,4 +570,21 @@ extension PolicyErrorTests {
                 "p.yaml:6: a ${placeholder} inside { } ends the mapping early; quote the query, as in `kv: \"max(${kv_cache_usage_ratio})\"`, or write the signal on its own line."
             ])
     }
+
+    /// Units come from the alias table for names that do not spell them out.
+    @Test(arguments: [
+        (
+            "histogram_quantile(0.95, sum by (le) (rate(tgi_request_duration_bucket[5m])))", "lat",
+            "is in seconds; 500 means 500 s"
+        ),
+        ("max(vllm:gpu_cache_usage_perc)", "lat", "is a ratio from 0 to 1; 500 can never be crossed"),
+        ("max(sglang:token_usage)", "lat", "is a ratio from 0 to 1; 500 can never be crossed"),
+    ])
+    func unitsFromTheAliasTable(query: String, signal: String, phrase: String) {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m}\n  signals:\n    lat: \(query)\n"
+                + "  rules: [{name: r, when: lat > 500, action: alert}]\n")
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("spec.rules[r].when: \(signal) \(phrase)") == true, "\(problems)")
+    }
 }

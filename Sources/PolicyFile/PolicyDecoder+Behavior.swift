@@ -253,14 +253,22 @@ extension PolicyDecoder {
         settings.gpusPerReplica = take("gpusPerReplica", defaults.gpusPerReplica) {
             int(map, "gpusPerReplica", example: 1, range: 0...64)
         }
-        settings.cpu = take("cpu", defaults.cpu) { string(map, "cpu", example: "2") }
-        settings.memory = take("memory", defaults.memory) { string(map, "memory", example: "4Gi") }
+        settings.cpu = take("cpu", defaults.cpu) { quantity(map, "cpu", example: "2") }
+        settings.memory = take("memory", defaults.memory) { quantity(map, "memory", example: "4Gi") }
         settings.cpuUtilizationTarget = take("cpuUtilizationTarget", defaults.cpuUtilizationTarget) {
             int(map, "cpuUtilizationTarget", example: 70, range: 1...100)
         }
         if map.has("gpuUtilizationMetric") {
             if let metric = string(map, "gpuUtilizationMetric", example: "DCGM_FI_DEV_GPU_UTIL") {
-                settings.gpuUtilizationMetric = metric
+                if Self.isMetricName(metric) {
+                    settings.gpuUtilizationMetric = metric
+                } else {
+                    report(
+                        map.value("gpuUtilizationMetric"), field: map.path("gpuUtilizationMetric"),
+                        "\(map.path("gpuUtilizationMetric")) (`\(metric)`) is not a metric name; write a name such as DCGM_FI_DEV_GPU_UTIL (letters, digits, '_' and ':')."
+                    )
+                    failed = true
+                }
             } else {
                 failed = true
             }
@@ -270,5 +278,39 @@ extension PolicyDecoder {
         }
         settings.keda = take("keda", defaults.keda) { bool(map, "keda") }
         return failed ? nil : settings
+    }
+
+    /// A Kubernetes resource quantity such as `2`, `500m`, `4Gi` or `1.5`; anything else fails at `kubectl apply`.
+    private func quantity(_ map: FieldMap, _ key: String, example: String) -> String? {
+        guard let value = string(map, key, example: example) else { return nil }
+        guard Self.isQuantity(Spelling.trimmed(value)) else {
+            report(
+                map.value(key), field: map.path(key),
+                "\(map.path(key)) (`\(value)`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory)."
+            )
+            return nil
+        }
+        return Spelling.trimmed(value)
+    }
+
+    static func isQuantity(_ text: String) -> Bool {
+        let suffixes = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E", ""]
+        for suffix in suffixes where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            let digits = number.filter { $0 != "." }
+            if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                number.filter({ $0 == "." }).count <= 1
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func isMetricName(_ text: String) -> Bool {
+        guard let first = text.first, first == "_" || first == ":" || (first.isASCII && first.isLetter) else {
+            return false
+        }
+        return text.allSatisfy { $0 == "_" || $0 == ":" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }
 }

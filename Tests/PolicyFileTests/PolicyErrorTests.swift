@@ -352,6 +352,20 @@ struct PolicyErrorTests {
                 "p.yaml:10: spec.deployment.cpuUtilizationTarget (170) is above 100; write 100 or less.",
                 "p.yaml:11: spec.deployment.gpuUtilizationMetric must be a single value such as `DCGM_FI_DEV_GPU_UTIL`, not a list.",
             ]),
+        ErrorCase(
+            name: "deployment quantities and metric names",
+            yaml: """
+                  target: {model: m}
+                  deployment:
+                    cpu: two
+                    memory: 4GB
+                    gpuUtilizationMetric: gpu-util
+                """,
+            expected: [
+                "p.yaml:7: spec.deployment.cpu (`two`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory).",
+                "p.yaml:8: spec.deployment.memory (`4GB`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory).",
+                "p.yaml:9: spec.deployment.gpuUtilizationMetric (`gpu-util`) is not a metric name; write a name such as DCGM_FI_DEV_GPU_UTIL (letters, digits, '_' and ':').",
+            ]),
     ]
 
     @Test(arguments: specCases)
@@ -532,5 +546,45 @@ struct PolicyErrorTests {
         #expect(
             error?.description
                 == "policies/prod.yaml:7: spec.target.minReplicas must be a whole number such as 1, not `x`.")
+    }
+}
+
+extension PolicyErrorTests {
+    /// Signals are checked against the target's engine even when another target field is wrong.
+    @Test func signalsUseTheEngineOfAFaultyTarget() {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m, engine: llamacpp, minReplicas: 5, maxReplicas: 2}\n"
+                + "  signals:\n    t: max(${time_to_first_token_seconds})\n")
+        #expect(problems.count == 2)
+        #expect(
+            problems.last?.hasPrefix(
+                "p.yaml:7: spec.signals.t: ${time_to_first_token_seconds} has no equivalent on engine llamacpp") == true
+        )
+    }
+
+    @Test func unquotedPlaceholderInAFlowMappingGetsAHint() {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m}\n  signals: {t: max(${running_requests}), u: max(x)}\n")
+        #expect(
+            problems == [
+                "p.yaml:6: a ${placeholder} inside { } ends the mapping early; quote the query, as in `kv: \"max(${kv_cache_usage_ratio})\"`, or write the signal on its own line."
+            ])
+    }
+
+    /// Units come from the alias table for names that do not spell them out.
+    @Test(arguments: [
+        (
+            "histogram_quantile(0.95, sum by (le) (rate(tgi_request_duration_bucket[5m])))", "lat",
+            "is in seconds; 500 means 500 s"
+        ),
+        ("max(vllm:gpu_cache_usage_perc)", "lat", "is a ratio from 0 to 1; 500 can never be crossed"),
+        ("max(sglang:token_usage)", "lat", "is a ratio from 0 to 1; 500 can never be crossed"),
+    ])
+    func unitsFromTheAliasTable(query: String, signal: String, phrase: String) {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m}\n  signals:\n    lat: \(query)\n"
+                + "  rules: [{name: r, when: lat > 500, action: alert}]\n")
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("spec.rules[r].when: \(signal) \(phrase)") == true, "\(problems)")
     }
 }

@@ -11,6 +11,8 @@ struct HelpTests {
         ["policy", "check"],
         ["manifests"],
         ["manifests", "render"],
+        ["bench"],
+        ["bench", "promtext"],
     ]
 
     @Test(arguments: commands)

@@ -9,6 +9,7 @@ struct HelpTests {
         [],
         ["policy"],
         ["policy", "check"],
+        ["policy", "explain"],
         ["manifests"],
         ["manifests", "render"],
         ["bench"],

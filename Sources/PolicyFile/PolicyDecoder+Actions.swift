@@ -173,8 +173,10 @@ extension PolicyDecoder {
         var keep = defaults.keep
         var keepRead = true
         if let node = required(map, "keep", example: nil) {
-            if let names = stringList(node, field: map.path("keep"), example: "[attn_q, attn_k, attn_v]") {
-                keep = names
+            if let names = stringList(node, field: map.path("keep"), example: "[attn_q, attn_k, attn_v]"),
+                checkTensorNames(names, node: node, field: map.path("keep"))
+            {
+                keep = names.map { Spelling.trimmed($0) }
             } else {
                 keepRead = false
             }
@@ -212,7 +214,28 @@ extension PolicyDecoder {
         return RolloutAction(operation: operation, version: version)
     }
 
-    /// A list of non-empty strings.
+    /// Tensor names kept at full precision: each written, each once. Reports the first problem.
+    private func checkTensorNames(_ names: [String], node: Node, field: String) -> Bool {
+        var seen: Set<String> = []
+        for (index, raw) in names.enumerated() {
+            let name = Spelling.trimmed(raw)
+            var item = node
+            if case .sequence(let items) = node, index < items.count { item = items[index] }
+            guard !name.isEmpty else {
+                report(
+                    item, field: "\(field)[\(index)]",
+                    "\(field)[\(index)] is empty; write a tensor name such as attn_q, or remove the entry.")
+                return false
+            }
+            guard seen.insert(name).inserted else {
+                report(item, field: field, "\(field) lists \(name) twice; list each tensor once.")
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A list of strings; `null` entries are reported, quoted empty strings are returned.
     func stringList(_ node: Node, field: String, example: String) -> [String]? {
         guard case .sequence(let items) = node else {
             report(node, field: field, "\(field) must be a list such as `\(example)`, not \(node.shapeDescription).")

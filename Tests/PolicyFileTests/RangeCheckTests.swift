@@ -63,6 +63,28 @@ struct RangeCheckTests {
                 "p.yaml:12: spec.rules[e].action.quantize.maxQualityLoss (1.5) is above 1; write 1 or less.",
             ]),
         ErrorCase(
+            name: "tensors kept at full precision",
+            yaml: """
+                  target: {model: m}
+                  signals: {q: sum(ballast_queue_depth)}
+                  rules:
+                    - {name: a, when: q > 1, action: {quantize: {to: q4_0, keep: [attn_q, " "]}}}
+                    - name: b
+                      when: q > 1
+                      action:
+                        quantize:
+                          to: q4_0
+                          keep:
+                            - attn_q
+                            - attn_k
+                            - attn_q
+                    - {name: c, when: q > 1, action: {quantize: {to: q8_0, keep: []}}}
+                """,
+            expected: [
+                "p.yaml:8: spec.rules[a].action.quantize.keep[1] is empty; write a tensor name such as attn_q, or remove the entry.",
+                "p.yaml:17: spec.rules[b].action.quantize.keep lists attn_q twice; list each tensor once.",
+            ]),
+        ErrorCase(
             name: "a repeated rollout step",
             yaml: """
                   target: {model: m}

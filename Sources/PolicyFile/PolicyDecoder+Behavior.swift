@@ -185,9 +185,18 @@ extension PolicyDecoder {
             interval = nil
         }
         if let value = interval, value <= .zero {
-            report(
-                map.value("interval") ?? map.value("total"), field: map.path("interval"),
-                "\(map.path("interval")) must be longer than 0s; write for example 16h.")
+            if map.has("total") {
+                // A total shorter than a millisecond per step rounds each step's wait to nothing.
+                let waits = max(1, (steps ?? defaults.steps).filter { $0 < 100 }.count)
+                report(
+                    map.value("total"), field: map.path("total"),
+                    "\(map.path("total")) leaves no time between steps (\(waits) wait\(waits == 1 ? "" : "s") before 100); write a total of at least \(waits)ms, such as 48h."
+                )
+            } else {
+                report(
+                    map.value("interval"), field: map.path("interval"),
+                    "\(map.path("interval")) must be longer than 0s; write for example 16h.")
+            }
             interval = nil
         }
         var analysis: RolloutAnalysis? = defaults.analysis

@@ -103,6 +103,24 @@ struct RangeCheckTests {
                 "p.yaml:6: spec.rollout.steps holds 150; every step is a percentage from 1 to 100."
             ]),
         ErrorCase(
+            name: "a rollout total too short to wait",
+            yaml: """
+                  target: {model: m}
+                  rollout: {steps: [5, 25, 50, 100], total: 2ms}
+                """,
+            expected: [
+                "p.yaml:6: spec.rollout.total leaves no time between steps (3 waits before 100); write a total of at least 3ms, such as 48h."
+            ]),
+        ErrorCase(
+            name: "a zero rollout interval",
+            yaml: """
+                  target: {model: m}
+                  rollout: {interval: 0s}
+                """,
+            expected: [
+                "p.yaml:6: spec.rollout.interval must be longer than 0s; write for example 16h."
+            ]),
+        ErrorCase(
             name: "a zero P95 gate",
             yaml: """
                   target: {model: m}

@@ -51,11 +51,11 @@ extension PolicyDecoder {
             map.has("threshold")
             ? double(map, "threshold", example: "2.0", range: 0...Double.greatestFiniteMagnitude) : defaults.threshold
         // Knative bounds its panic-threshold-percentage to 110–1000 %: at 100 % or less panic would start
-        // whenever the fleet is merely busy, and past 1000 % it would never start.
+        // whenever the fleet is merely busy, and past 1000 % a burst would have to be ten times the fleet.
         if let value = threshold, value < 1.1 || value > 10 {
             report(
                 map.value("threshold"), field: map.path("threshold"),
-                "\(map.path("threshold")) (\(format(value))) must be from 1.1 to 10, Knative's bounds: panic starts when short-window demand reaches threshold × ready replicas, so \(value < 1.1 ? "below 1.1 it would start whenever the fleet is merely busy" : "above 10 it would never start"); write 2.0, the default."
+                "\(map.path("threshold")) (\(format(value))) must be from 1.1 to 10, Knative's bounds: panic starts when short-window demand reaches threshold × ready replicas, so \(value < 1.1 ? "below 1.1 it would start whenever the fleet is merely busy" : "above 10 a burst would have to exceed ten times the ready fleet before panic helped"); write 2.0, the default."
             )
             threshold = nil
         }

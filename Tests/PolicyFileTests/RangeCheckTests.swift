@@ -44,6 +44,16 @@ struct RangeCheckTests {
                 "p.yaml:7: spec.behavior.scaleUp.selectPolicy (`Off`) is not one of Max, Min, Disabled; write one of them."
             ]),
         ErrorCase(
+            name: "a panic threshold above Knative's bound",
+            yaml: """
+                  target: {model: m}
+                  behavior:
+                    panic: {threshold: 12}
+                """,
+            expected: [
+                "p.yaml:7: spec.behavior.panic.threshold (12) must be from 1.1 to 10, Knative's bounds: panic starts when short-window demand reaches threshold × ready replicas, so above 10 a burst would have to exceed ten times the ready fleet before panic helped; write 2.0, the default."
+            ]),
+        ErrorCase(
             name: "shard and quantize bounds",
             yaml: """
                   target: {model: m}

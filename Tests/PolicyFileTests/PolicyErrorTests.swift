@@ -172,7 +172,7 @@ struct PolicyErrorTests {
                 "p.yaml:18: spec.rules[u].when.none is not a known field; fields in spec.rules[u].when are all, any.",
                 "p.yaml:19: spec.rules[u].action.rollout.operation is missing; add `operation: rollback` under spec.rules[u].action.rollout.",
                 "p.yaml:22: spec.rules[v].action.shard.factor (16) is above maxShards (8); lower factor or raise maxShards.",
-                "p.yaml:25: spec.rules[w].action.scale.target (0) must be above 0; the replica formula divides by it.",
+                "p.yaml:25: spec.rules[w].action.scale.target (0) must be above 0 because the replica formula divides by it; write the value each replica should settle at, such as 0.5.",
             ]),
         ErrorCase(
             name: "scale targets in the wrong unit",
@@ -263,7 +263,7 @@ struct PolicyErrorTests {
                 "p.yaml:13: spec.behavior.scaleDown.policies[0].value (0) is below 1; write 1 or more.",
                 "p.yaml:13: spec.behavior.scaleDown.policies[0].period (1h) must be between 1s and 30m, Kubernetes' limits.",
                 "p.yaml:14: spec.behavior.scaleDown.selectPolicy (`max`) is not one of Max, Min, Disabled; did you mean Max?",
-                "p.yaml:15: spec.behavior.tolerance (1.5) is above 0.99; write 0.99 or less.",
+                "p.yaml:15: spec.behavior.tolerance (1.5) must be below 1: the replica formula ignores ratios within 1 ± tolerance, so at 1 or more the fleet would never scale down; write 0.1, Kubernetes' default, or another fraction below 1.",
                 "p.yaml:16: spec.behavior.panic must be true or false, not `maybe`.",
                 "p.yaml:18: spec.deployment.port (70000) is above 65535; write 65535 or less.",
                 "p.yaml:19: spec.deployment.keda must be true or false, not `yes`.",
@@ -330,8 +330,8 @@ struct PolicyErrorTests {
                     startupGrace: -5m
                 """,
             expected: [
-                "p.yaml:7: spec.behavior.panic.threshold (0.5) is below 1; write 1 or more.",
-                "p.yaml:8: spec.behavior.scaleUp.policies must be a non-empty list such as `[{type: Pods, value: 4, period: 15s}]`, not an empty list.",
+                "p.yaml:7: spec.behavior.panic.threshold (0.5) must be from 1.1 to 10, Knative's bounds: panic starts when short-window demand reaches threshold × ready replicas, so below 1.1 it would start whenever the fleet is merely busy; write 2.0, the default.",
+                "p.yaml:8: spec.behavior.scaleUp.policies is empty, so the fleet would never scale up; remove `policies` to keep Kubernetes' default (100 % per 15s or 4 pods per 15s), list at least one such as `{type: Pods, value: 4, period: 15s}`, or write `selectPolicy: Disabled` to turn scaling up off.",
                 "p.yaml:9: spec.behavior.startupGrace (-5m) is negative; durations are 0 or more, such as 10m.",
             ]),
         ErrorCase(

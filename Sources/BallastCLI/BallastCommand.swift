@@ -5,7 +5,7 @@ public struct BallastCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ballast",
         abstract: "Keeps LLM inference fleets fast and cheap: policies, manifests, workers, controller.",
-        subcommands: [PolicyCommand.self]
+        subcommands: [PolicyCommand.self, ManifestsCommand.self, BenchCommand.self]
     )
 
     public init() {}

@@ -2,9 +2,9 @@ import BallastCore
 
 /// Durations as policy files write them: `500ms`, `30s`, `5m`, `48h`, `2d`, combinations such as `1h30m`,
 /// and fractions such as `1.5s`. A bare `0` is accepted; any other bare number is ambiguous and rejected.
-enum DurationText {
+public enum DurationText {
     /// Why a duration could not be read.
-    enum Problem: Error, Equatable {
+    public enum Problem: Error, Equatable, Sendable {
         /// A number without a unit, such as `500`.
         case missingUnit(String)
         /// A negative duration.
@@ -25,7 +25,7 @@ enum DurationText {
     ]
 
     /// Parses `text` into a duration.
-    static func parse(_ text: String) -> Result<Duration, Problem> {
+    public static func parse(_ text: String) -> Result<Duration, Problem> {
         let trimmed = Spelling.trimmed(text)
         if trimmed.hasPrefix("-") { return .failure(.negative) }
         if trimmed == "0" { return .success(.zero) }

@@ -82,6 +82,11 @@ extension PolicyDecoder {
         if let node = required(map, "signal", example: nil) {
             guard let name = text(node, field: map.path("signal"), example: "queue_p95") else { return nil }
             guard signals.contains(where: { $0.name == name }) else {
+                if CostSignal(rawValue: name) != nil {
+                    // A cost named only here is undeclared, but the real problem is scaling on it.
+                    reportCostScaling(node, field: map.path("signal"), signal: name)
+                    return nil
+                }
                 let hint =
                     Spelling.closest(to: name, among: signals.map(\.name)).map { "did you mean \($0)?" }
                     ?? "name one of \(signals.map(\.name).joined(separator: ", "))."
@@ -99,6 +104,7 @@ extension PolicyDecoder {
             return nil
         }
         var target: Double?
+        var targetText: String?
         if let node = required(map, "target", example: nil) {
             guard let raw = text(node, field: map.path("target"), example: "0.5") else { return nil }
             let drivingSignal = signal ?? condition?.signalNames.first ?? ""
@@ -111,10 +117,18 @@ extension PolicyDecoder {
             guard value > 0 else {
                 report(
                     node, field: map.path("target"),
-                    "\(map.path("target")) (\(raw)) must be above 0; the replica formula divides by it.")
+                    "\(map.path("target")) (\(raw)) must be above 0 because the replica formula divides by it; write the value each replica should settle at, such as 0.5."
+                )
                 return nil
             }
             target = value
+            targetText = Spelling.trimmed(raw)
+        }
+        // A condition with problems is reported already; its comparisons are incomplete.
+        if condition != nil,
+            !checkScaleRule(map, signal: signal, target: target, targetText: targetText, signals: signals)
+        {
+            return nil
         }
         return ScaleAction(signal: signal, target: target)
     }
@@ -141,14 +155,28 @@ extension PolicyDecoder {
         if let node = required(map, "to", example: "to: q4_0") {
             format = choice(node, field: map.path("to"), as: QuantizationType.self)
         }
-        let loss =
+        var loss =
             map.has("maxQualityLoss")
             ? double(map, "maxQualityLoss", example: "0.02", range: 0...1) : defaults.maxQualityLoss
+        // Every requantization loses some quality, and a loss of 100 % accepts any model: both ends mean no gate.
+        if let value = loss, value == 0 || value == 1 {
+            let reason =
+                value == 0
+                ? "every quantization loses some quality, so 0 would reject every candidate"
+                : "a loss of 100 % would accept any candidate, however broken"
+            report(
+                map.value("maxQualityLoss"), field: map.path("maxQualityLoss"),
+                "\(map.path("maxQualityLoss")) (\(ValueFormat.number(value))) must be above 0 and below 1: \(reason); write the largest loss to accept as a fraction, such as 0.02 for 2 % (document 000 gives 1–2 % for INT4)."
+            )
+            loss = nil
+        }
         var keep = defaults.keep
         var keepRead = true
         if let node = required(map, "keep", example: nil) {
-            if let names = stringList(node, field: map.path("keep"), example: "[attn_q, attn_k, attn_v]") {
-                keep = names
+            if let names = stringList(node, field: map.path("keep"), example: "[attn_q, attn_k, attn_v]"),
+                checkTensorNames(names, node: node, field: map.path("keep"))
+            {
+                keep = names.map { Spelling.trimmed($0) }
             } else {
                 keepRead = false
             }
@@ -186,7 +214,28 @@ extension PolicyDecoder {
         return RolloutAction(operation: operation, version: version)
     }
 
-    /// A list of non-empty strings.
+    /// Tensor names kept at full precision: each written, each once. Reports the first problem.
+    private func checkTensorNames(_ names: [String], node: Node, field: String) -> Bool {
+        var seen: Set<String> = []
+        for (index, raw) in names.enumerated() {
+            let name = Spelling.trimmed(raw)
+            var item = node
+            if case .sequence(let items) = node, index < items.count { item = items[index] }
+            guard !name.isEmpty else {
+                report(
+                    item, field: "\(field)[\(index)]",
+                    "\(field)[\(index)] is empty; write a tensor name such as attn_q, or remove the entry.")
+                return false
+            }
+            guard seen.insert(name).inserted else {
+                report(item, field: field, "\(field) lists \(name) twice; list each tensor once.")
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A list of strings; `null` entries are reported, quoted empty strings are returned.
     func stringList(_ node: Node, field: String, example: String) -> [String]? {
         guard case .sequence(let items) = node else {
             report(node, field: field, "\(field) must be a list such as `\(example)`, not \(node.shapeDescription).")

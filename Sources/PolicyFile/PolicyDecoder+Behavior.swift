@@ -15,10 +15,17 @@ extension PolicyDecoder {
             map.value("scaleDown").map {
                 readScalingRules($0, field: map.path("scaleDown"), defaults: .defaultScaleDown)
             } ?? defaults.scaleDown
-        // Kubernetes' tolerance is a ratio band; 1 or more would never scale.
-        let tolerance =
+        var tolerance =
             map.has("tolerance")
-            ? double(map, "tolerance", example: "0.1", range: 0...0.99) : defaults.tolerance
+            ? double(map, "tolerance", example: "0.1", range: 0...Double.greatestFiniteMagnitude) : defaults.tolerance
+        // The formula ignores ratios within 1 ± tolerance; from 1 on, no ratio is below 1 - tolerance.
+        if let value = tolerance, value >= 1 {
+            report(
+                map.value("tolerance"), field: map.path("tolerance"),
+                "\(map.path("tolerance")) (\(format(value))) must be below 1: the replica formula ignores ratios within 1 ± tolerance, so at 1 or more the fleet would never scale down; write 0.1, Kubernetes' default, or another fraction below 1."
+            )
+            tolerance = nil
+        }
         var panic: PanicSettings?? = .some(defaults.panic)
         if let panicNode = required(map, "panic", example: nil) {
             panic = readPanic(panicNode, field: map.path("panic"))
@@ -40,9 +47,18 @@ extension PolicyDecoder {
         defer { finish(map, allowed: ["window", "threshold", "hold"]) }
         let defaults = PanicSettings()
         let window = map.has("window") ? duration(map, "window", example: "6s") : defaults.window
-        let threshold =
+        var threshold =
             map.has("threshold")
-            ? double(map, "threshold", example: "2.0", range: 1...1000) : defaults.threshold
+            ? double(map, "threshold", example: "2.0", range: 0...Double.greatestFiniteMagnitude) : defaults.threshold
+        // Knative bounds its panic-threshold-percentage to 110–1000 %: at 100 % or less panic would start
+        // whenever the fleet is merely busy, and past 1000 % a burst would have to be ten times the fleet.
+        if let value = threshold, value < 1.1 || value > 10 {
+            report(
+                map.value("threshold"), field: map.path("threshold"),
+                "\(map.path("threshold")) (\(format(value))) must be from 1.1 to 10, Knative's bounds: panic starts when short-window demand reaches threshold × ready replicas, so \(value < 1.1 ? "below 1.1 it would start whenever the fleet is merely busy" : "above 10 a burst would have to exceed ten times the ready fleet before panic helped"); write 2.0, the default."
+            )
+            threshold = nil
+        }
         let hold = map.has("hold") ? duration(map, "hold", example: "60s") : defaults.hold
         guard let window, let threshold, let hold else { return .none }
         if window <= .zero {
@@ -68,23 +84,39 @@ extension PolicyDecoder {
             )
             window = nil
         }
-        var policies: [ScalingPolicy]? = defaults.policies
-        if let policiesNode = required(map, "policies", example: nil) {
-            policies = readScalingPolicies(policiesNode, field: map.path("policies"))
-        }
         var select: SelectPolicy? = defaults.selectPolicy
         if let selectNode = required(map, "selectPolicy", example: nil) {
             select = choice(selectNode, field: map.path("selectPolicy"), as: SelectPolicy.self)
+        }
+        var policies: [ScalingPolicy]? = defaults.policies
+        if let policiesNode = required(map, "policies", example: nil) {
+            // With `selectPolicy: Disabled` no policy is consulted, so an empty list says the same thing.
+            // An unreadable selectPolicy is reported already; the list is not blamed for it.
+            policies = readScalingPolicies(
+                policiesNode, field: map.path("policies"), defaults: defaults,
+                emptyAllowed: select != .max && select != .min)
         }
         guard let window, let policies, let select else { return nil }
         return ScalingRules(stabilizationWindow: window, policies: policies, selectPolicy: select)
     }
 
-    private func readScalingPolicies(_ node: Node, field: String) -> [ScalingPolicy]? {
-        guard case .sequence(let items) = node, !items.isEmpty else {
+    private func readScalingPolicies(_ node: Node, field: String, defaults: ScalingRules, emptyAllowed: Bool)
+        -> [ScalingPolicy]?
+    {
+        guard case .sequence(let items) = node else {
             report(
                 node, field: field,
-                "\(field) must be a non-empty list such as `[{type: Pods, value: 4, period: 15s}]`, not \(node.shapeDescription)."
+                "\(field) must be a list such as `[{type: Pods, value: 4, period: 15s}]`, not \(node.shapeDescription)."
+            )
+            return nil
+        }
+        if items.isEmpty {
+            if emptyAllowed { return [] }
+            let direction = defaults == .defaultScaleUp ? "up" : "down"
+            let kubernetes = defaults.policies.map(Self.describe).joined(separator: " or ")
+            report(
+                node, field: field,
+                "\(field) is empty, so the fleet would never scale \(direction); remove `policies` to keep Kubernetes' default (\(kubernetes)), list at least one such as `{type: Pods, value: 4, period: 15s}`, or write `selectPolicy: Disabled` to turn scaling \(direction) off."
             )
             return nil
         }
@@ -123,6 +155,12 @@ extension PolicyDecoder {
         return failed ? nil : policies
     }
 
+    /// `100 % per 15s`, `4 pods per 15s`: a rate policy in words.
+    private static func describe(_ policy: ScalingPolicy) -> String {
+        let amount = policy.type == .pods ? "\(policy.value) pods" : "\(policy.value) %"
+        return "\(amount) per \(DurationText.format(policy.period))"
+    }
+
     func readRollout(_ node: Node) -> RolloutSettings? {
         guard let map = mapping(node, path: "spec.rollout", example: "steps: [5, 25, 50, 100]") else { return nil }
         defer { finish(map, allowed: ["steps", "interval", "total", "analysis"]) }
@@ -147,9 +185,18 @@ extension PolicyDecoder {
             interval = nil
         }
         if let value = interval, value <= .zero {
-            report(
-                map.value("interval") ?? map.value("total"), field: map.path("interval"),
-                "\(map.path("interval")) must be longer than 0s; write for example 16h.")
+            if map.has("total") {
+                // A total shorter than a millisecond per step rounds each step's wait to nothing.
+                let waits = max(1, (steps ?? defaults.steps).filter { $0 < 100 }.count)
+                report(
+                    map.value("total"), field: map.path("total"),
+                    "\(map.path("total")) leaves no time between steps (\(waits) wait\(waits == 1 ? "" : "s") before 100); write a total of at least \(waits)ms, such as 48h."
+                )
+            } else {
+                report(
+                    map.value("interval"), field: map.path("interval"),
+                    "\(map.path("interval")) must be longer than 0s; write for example 16h.")
+            }
             interval = nil
         }
         var analysis: RolloutAnalysis? = defaults.analysis
@@ -181,7 +228,11 @@ extension PolicyDecoder {
                 report(item, field: field, "\(field) holds \(value); every step is a percentage from 1 to 100.")
                 return nil
             }
-            if let previous = steps.last, value <= previous {
+            if steps.contains(value) {
+                report(item, field: field, "\(field) lists \(value) twice; list each percentage once, smallest first.")
+                return nil
+            }
+            if let previous = steps.last, value < previous {
                 report(
                     item, field: field,
                     "\(field) is not ascending (\(value) follows \(previous)); list each percentage once, smallest first."
@@ -207,6 +258,13 @@ extension PolicyDecoder {
         var p95: Duration? = defaults.maxP95
         if let p95Node = required(map, "maxP95", example: nil) {
             p95 = duration(p95Node, field: map.path("maxP95"), example: "1s")
+            if let value = p95, value <= .zero {
+                report(
+                    p95Node, field: map.path("maxP95"),
+                    "\(map.path("maxP95")) must be longer than 0s: no request finishes in no time, so every canary would fail; write the slowest P95 latency to accept, such as 1s."
+                )
+                p95 = nil
+            }
         }
         let kl = map.has("maxKL") ? double(map, "maxKL", example: "0.05", range: 0...1000) : defaults.maxKL
         guard let errorRate, let p95, let kl else { return nil }
@@ -253,14 +311,22 @@ extension PolicyDecoder {
         settings.gpusPerReplica = take("gpusPerReplica", defaults.gpusPerReplica) {
             int(map, "gpusPerReplica", example: 1, range: 0...64)
         }
-        settings.cpu = take("cpu", defaults.cpu) { string(map, "cpu", example: "2") }
-        settings.memory = take("memory", defaults.memory) { string(map, "memory", example: "4Gi") }
+        settings.cpu = take("cpu", defaults.cpu) { quantity(map, "cpu", example: "2") }
+        settings.memory = take("memory", defaults.memory) { quantity(map, "memory", example: "4Gi") }
         settings.cpuUtilizationTarget = take("cpuUtilizationTarget", defaults.cpuUtilizationTarget) {
             int(map, "cpuUtilizationTarget", example: 70, range: 1...100)
         }
         if map.has("gpuUtilizationMetric") {
             if let metric = string(map, "gpuUtilizationMetric", example: "DCGM_FI_DEV_GPU_UTIL") {
-                settings.gpuUtilizationMetric = metric
+                if Self.isMetricName(metric) {
+                    settings.gpuUtilizationMetric = metric
+                } else {
+                    report(
+                        map.value("gpuUtilizationMetric"), field: map.path("gpuUtilizationMetric"),
+                        "\(map.path("gpuUtilizationMetric")) (`\(metric)`) is not a metric name; write a name such as DCGM_FI_DEV_GPU_UTIL (letters, digits, '_' and ':')."
+                    )
+                    failed = true
+                }
             } else {
                 failed = true
             }
@@ -270,5 +336,39 @@ extension PolicyDecoder {
         }
         settings.keda = take("keda", defaults.keda) { bool(map, "keda") }
         return failed ? nil : settings
+    }
+
+    /// A Kubernetes resource quantity such as `2`, `500m`, `4Gi` or `1.5`; anything else fails at `kubectl apply`.
+    private func quantity(_ map: FieldMap, _ key: String, example: String) -> String? {
+        guard let value = string(map, key, example: example) else { return nil }
+        guard Self.isQuantity(Spelling.trimmed(value)) else {
+            report(
+                map.value(key), field: map.path(key),
+                "\(map.path(key)) (`\(value)`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory)."
+            )
+            return nil
+        }
+        return Spelling.trimmed(value)
+    }
+
+    static func isQuantity(_ text: String) -> Bool {
+        let suffixes = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E", ""]
+        for suffix in suffixes where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            let digits = number.filter { $0 != "." }
+            if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                number.filter({ $0 == "." }).count <= 1
+            {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func isMetricName(_ text: String) -> Bool {
+        guard let first = text.first, first == "_" || first == ":" || (first.isASCII && first.isLetter) else {
+            return false
+        }
+        return text.allSatisfy { $0 == "_" || $0 == ":" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }
 }

@@ -77,7 +77,6 @@ extension PolicyDecoder {
             finish(spec, allowed: ["target", "price", "signals", "rules", "behavior", "rollout", "deployment"])
         }
         let target = readTarget(spec)
-        if let target { engine = target.engine }
         let price = spec.value("price").flatMap(readPrice)
         hasPrice = price != nil
         var signals = spec.value("signals").map(readSignals) ?? []
@@ -102,6 +101,8 @@ extension PolicyDecoder {
         if let node = required(map, "engine", example: nil) {
             if let value = choice(node, field: "spec.target.engine", as: MetricsEngine.self) {
                 engine = value
+                // Signals resolve placeholders for this engine even when another target field is wrong.
+                self.engine = value
             } else {
                 engineRead = false
             }

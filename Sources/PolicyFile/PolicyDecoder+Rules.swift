@@ -22,6 +22,7 @@ extension PolicyDecoder {
 
     private func readRule(_ node: Node, index: Int, signals: inout [Signal]) -> Rule? {
         guard let map = mapping(node, path: "spec.rules[\(index)]", example: "name: queue-time") else { return nil }
+        comparisonSites = []
         var name: String?
         if let nameNode = required(map, "name", example: nil),
             let value = text(nameNode, field: "spec.rules[\(index)].name", example: "queue-time")
@@ -122,6 +123,10 @@ extension PolicyDecoder {
         guard resolveSignal(comparison.signal, node: node, field: field, signals: &signals) else { return nil }
         guard let threshold = readThreshold(comparison.threshold, signal: comparison.signal, node: node, field: field)
         else { return nil }
+        comparisonSites.append(
+            ComparisonSite(
+                signal: comparison.signal, op: comparison.op, threshold: threshold,
+                thresholdText: Spelling.trimmed(comparison.threshold), field: field, node: node))
         return .compare(signal: comparison.signal, op: comparison.op, threshold: threshold)
     }
 

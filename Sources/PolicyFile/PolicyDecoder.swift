@@ -17,6 +17,9 @@ final class PolicyDecoder {
     var engine: MetricsEngine = .ballast
     /// Whether `spec.price` is present, for cost signals.
     var hasPrice = false
+    /// The comparisons of the rule being read, in the depth-first order of its condition; scale checks
+    /// use them to point at the comparison a problem comes from.
+    var comparisonSites: [ComparisonSite] = []
 
     init(file: String, checker: any QueryChecking) {
         self.file = file

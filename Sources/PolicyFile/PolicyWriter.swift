@@ -144,7 +144,8 @@ public enum PolicyWriter {
         for (name, rules) in [("scaleUp", behavior.scaleUp), ("scaleDown", behavior.scaleDown)] {
             out.line(2, "\(name):")
             out.line(3, "stabilizationWindow: \(DurationText.format(rules.stabilizationWindow))")
-            out.line(3, "policies:")
+            // An empty list must stay a list: `policies:` alone reads back as Kubernetes' default policies.
+            out.line(3, rules.policies.isEmpty ? "policies: []" : "policies:")
             for policy in rules.policies {
                 out.line(
                     4,

@@ -13,8 +13,9 @@ enum SignalUnitInference {
         let compact = String(query.filter { !$0.isWhitespace })
         let scaledBy100 = compact.contains("*100") || compact.contains("100*")
 
+        let known = literal.compactMap(knownUnit)
         let readsSeconds =
-            neutral.contains { $0.unit == .seconds }
+            neutral.contains { $0.unit == .seconds } || known.contains(.seconds)
             || literal.contains { $0.contains("_seconds") && !$0.hasSuffix("_seconds_total") }
         if readsSeconds
             && (compact.contains("histogram_quantile(") || compact.contains("_seconds_sum")
@@ -28,7 +29,7 @@ enum SignalUnitInference {
         let bytesShare =
             literal.contains { $0.hasSuffix("_used_bytes") } && literal.contains { $0.hasSuffix("_total_bytes") }
             && compact.contains("/")
-        let neutralRatio = neutral.contains { $0.unit == .ratio }
+        let neutralRatio = neutral.contains { $0.unit == .ratio } || known.contains(.ratio)
         let neutralBytesShare =
             neutral.contains(.acceleratorMemoryUsedBytes) && neutral.contains(.acceleratorMemoryTotalBytes)
         if ratioNames || bytesShare || neutralRatio || neutralBytesShare {
@@ -36,6 +37,30 @@ enum SignalUnitInference {
         }
         // DCGM reports GPU utilisation from 0 to 100.
         if literal.contains("DCGM_FI_DEV_GPU_UTIL") { return .percent }
+        return nil
+    }
+
+    /// Units of every engine's metric names from the alias table, so names without a unit suffix
+    /// (TGI's `tgi_request_duration`) and misleading ones (vLLM's `_perc` ratios) are known too.
+    private static let unitsByName: [String: MetricUnit] = {
+        var units: [String: MetricUnit] = [:]
+        for engine in MetricsEngine.allCases {
+            for metric in NeutralMetric.allCases {
+                guard let alias = MetricAliases.lookup(metric, engine: engine).alias else { continue }
+                for name in alias.names { units[name] = alias.unit }
+            }
+        }
+        return units
+    }()
+
+    /// The unit of a literal series name, looking through histogram suffixes.
+    static func knownUnit(_ name: String) -> MetricUnit? {
+        if let unit = unitsByName[name] { return unit }
+        for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) {
+            if let unit = unitsByName[String(name.dropLast(suffix.count))] {
+                return suffix == "_count" ? .requests : unit
+            }
+        }
         return nil
     }
 }

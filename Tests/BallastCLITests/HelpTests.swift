@@ -9,6 +9,11 @@ struct HelpTests {
         [],
         ["policy"],
         ["policy", "check"],
+        ["policy", "explain"],
+        ["manifests"],
+        ["manifests", "render"],
+        ["bench"],
+        ["bench", "promtext"],
     ]
 
     @Test(arguments: commands)

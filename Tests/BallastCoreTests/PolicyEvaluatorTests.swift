@@ -321,4 +321,25 @@ struct PolicyEvaluatorTests {
                 == "hold at 3 replicas: load-rule: no formula (held: load could not be read: connection refused; the rule keeps the current count)"
         )
     }
+
+    @Test func aScaleRuleOnATooLowSignalHoldsAndSaysWhy() throws {
+        let policy = Policy(
+            name: "inverse",
+            target: Target(model: "m"),
+            signals: [Signal(name: "tokens_per_second", source: .query("t"))],
+            rules: [
+                Rule(
+                    name: "slow", condition: .compare(signal: "tokens_per_second", op: .less, threshold: 50),
+                    action: .scale(ScaleAction()))
+            ],
+            behavior: ScalingBehavior(panic: nil)
+        )
+        let evaluation = PolicyEvaluator.explain(
+            policy: policy, observed: Observation(values: ["tokens_per_second": 20], fleet: .steady(4)), now: .epoch)
+        #expect(evaluation.scaling.desiredReplicas == 4)
+        let note = try #require(evaluation.scaling.recommendations.first?.note)
+        #expect(
+            note.hasPrefix(
+                "held: the rule scales on tokens_per_second < 50, but the formula needs a signal that grows with load"))
+    }
 }

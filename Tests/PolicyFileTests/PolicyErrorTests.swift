@@ -172,7 +172,7 @@ struct PolicyErrorTests {
                 "p.yaml:18: spec.rules[u].when.none is not a known field; fields in spec.rules[u].when are all, any.",
                 "p.yaml:19: spec.rules[u].action.rollout.operation is missing; add `operation: rollback` under spec.rules[u].action.rollout.",
                 "p.yaml:22: spec.rules[v].action.shard.factor (16) is above maxShards (8); lower factor or raise maxShards.",
-                "p.yaml:25: spec.rules[w].action.scale.target (0) must be above 0; the replica formula divides by it.",
+                "p.yaml:25: spec.rules[w].action.scale.target (0) must be above 0 because the replica formula divides by it; write the value each replica should settle at, such as 0.5.",
             ]),
         ErrorCase(
             name: "scale targets in the wrong unit",
@@ -263,7 +263,7 @@ struct PolicyErrorTests {
                 "p.yaml:13: spec.behavior.scaleDown.policies[0].value (0) is below 1; write 1 or more.",
                 "p.yaml:13: spec.behavior.scaleDown.policies[0].period (1h) must be between 1s and 30m, Kubernetes' limits.",
                 "p.yaml:14: spec.behavior.scaleDown.selectPolicy (`max`) is not one of Max, Min, Disabled; did you mean Max?",
-                "p.yaml:15: spec.behavior.tolerance (1.5) is above 0.99; write 0.99 or less.",
+                "p.yaml:15: spec.behavior.tolerance (1.5) must be below 1: the replica formula ignores ratios within 1 ± tolerance, so at 1 or more the fleet would never scale down; write 0.1, Kubernetes' default, or another fraction below 1.",
                 "p.yaml:16: spec.behavior.panic must be true or false, not `maybe`.",
                 "p.yaml:18: spec.deployment.port (70000) is above 65535; write 65535 or less.",
                 "p.yaml:19: spec.deployment.keda must be true or false, not `yes`.",
@@ -330,8 +330,8 @@ struct PolicyErrorTests {
                     startupGrace: -5m
                 """,
             expected: [
-                "p.yaml:7: spec.behavior.panic.threshold (0.5) is below 1; write 1 or more.",
-                "p.yaml:8: spec.behavior.scaleUp.policies must be a non-empty list such as `[{type: Pods, value: 4, period: 15s}]`, not an empty list.",
+                "p.yaml:7: spec.behavior.panic.threshold (0.5) must be from 1.1 to 10, Knative's bounds: panic starts when short-window demand reaches threshold × ready replicas, so below 1.1 it would start whenever the fleet is merely busy; write 2.0, the default.",
+                "p.yaml:8: spec.behavior.scaleUp.policies is empty, so the fleet would never scale up; remove `policies` to keep Kubernetes' default (100 % per 15s or 4 pods per 15s), list at least one such as `{type: Pods, value: 4, period: 15s}`, or write `selectPolicy: Disabled` to turn scaling up off.",
                 "p.yaml:9: spec.behavior.startupGrace (-5m) is negative; durations are 0 or more, such as 10m.",
             ]),
         ErrorCase(
@@ -351,6 +351,20 @@ struct PolicyErrorTests {
                 "p.yaml:9: spec.deployment.image is empty; write for example `image: ballast/worker:latest`.",
                 "p.yaml:10: spec.deployment.cpuUtilizationTarget (170) is above 100; write 100 or less.",
                 "p.yaml:11: spec.deployment.gpuUtilizationMetric must be a single value such as `DCGM_FI_DEV_GPU_UTIL`, not a list.",
+            ]),
+        ErrorCase(
+            name: "deployment quantities and metric names",
+            yaml: """
+                  target: {model: m}
+                  deployment:
+                    cpu: two
+                    memory: 4GB
+                    gpuUtilizationMetric: gpu-util
+                """,
+            expected: [
+                "p.yaml:7: spec.deployment.cpu (`two`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory).",
+                "p.yaml:8: spec.deployment.memory (`4GB`) is not a Kubernetes quantity; write a number with an optional suffix such as 2, 500m (CPU) or 4Gi (memory).",
+                "p.yaml:9: spec.deployment.gpuUtilizationMetric (`gpu-util`) is not a metric name; write a name such as DCGM_FI_DEV_GPU_UTIL (letters, digits, '_' and ':').",
             ]),
     ]
 
@@ -532,5 +546,45 @@ struct PolicyErrorTests {
         #expect(
             error?.description
                 == "policies/prod.yaml:7: spec.target.minReplicas must be a whole number such as 1, not `x`.")
+    }
+}
+
+extension PolicyErrorTests {
+    /// Signals are checked against the target's engine even when another target field is wrong.
+    @Test func signalsUseTheEngineOfAFaultyTarget() {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m, engine: llamacpp, minReplicas: 5, maxReplicas: 2}\n"
+                + "  signals:\n    t: max(${time_to_first_token_seconds})\n")
+        #expect(problems.count == 2)
+        #expect(
+            problems.last?.hasPrefix(
+                "p.yaml:7: spec.signals.t: ${time_to_first_token_seconds} has no equivalent on engine llamacpp") == true
+        )
+    }
+
+    @Test func unquotedPlaceholderInAFlowMappingGetsAHint() {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m}\n  signals: {t: max(${running_requests}), u: max(x)}\n")
+        #expect(
+            problems == [
+                "p.yaml:6: a ${placeholder} inside { } ends the mapping early; quote the query, as in `kv: \"max(${kv_cache_usage_ratio})\"`, or write the signal on its own line."
+            ])
+    }
+
+    /// Units come from the alias table for names that do not spell them out.
+    @Test(arguments: [
+        (
+            "histogram_quantile(0.95, sum by (le) (rate(tgi_request_duration_bucket[5m])))", "lat",
+            "is in seconds; 500 means 500 s"
+        ),
+        ("max(vllm:gpu_cache_usage_perc)", "lat", "is a ratio from 0 to 1; 500 can never be crossed"),
+        ("max(sglang:token_usage)", "lat", "is a ratio from 0 to 1; 500 can never be crossed"),
+    ])
+    func unitsFromTheAliasTable(query: String, signal: String, phrase: String) {
+        let problems = Support.problems(
+            Self.header + "  target: {model: m}\n  signals:\n    lat: \(query)\n"
+                + "  rules: [{name: r, when: lat > 500, action: alert}]\n")
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("spec.rules[r].when: \(signal) \(phrase)") == true, "\(problems)")
     }
 }

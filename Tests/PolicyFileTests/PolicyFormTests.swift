@@ -90,3 +90,13 @@ struct PolicyFormTests {
         #expect(files == [bad, missing])
     }
 }
+
+extension PolicyFormTests {
+    @Test(arguments: ["2", "500m", "0.5", "4Gi", "512Mi", "1.5", "100k"])
+    func kubernetesQuantities(value: String) throws {
+        let policy = try PolicyLoader.parse(
+            Support.policy("  deployment: {cpu: \"\(value)\", memory: \"\(value)\"}"), file: "p.yaml")
+        #expect(policy.deployment.cpu == value)
+        #expect(policy.deployment.memory == value)
+    }
+}

@@ -115,25 +115,34 @@ struct ShippedPolicyTests {
         #expect(failures > 0)
     }
 
-    /// Replacing single characters of default.yaml never crashes either.
-    @Test func mutatedDefaultPolicyNeverCrashes() throws {
-        let text = try String(contentsOfFile: Support.path("policies/default.yaml"), encoding: .utf8)
-        var characters = Array(text)
-        var generator = SplitMix64(seed: 42)
+    /// Replacing or deleting single characters of a shipped policy never crashes either, and every
+    /// problem is a located sentence.
+    @Test(arguments: Support.shippedPolicies)
+    func mutatedPolicyNeverCrashes(relative: String) throws {
+        let text = try String(contentsOfFile: Support.path(relative), encoding: .utf8)
+        let original = Array(text)
+        var generator = SplitMix64(seed: UInt64(relative.utf8.count))
         let replacements: [Character] = [
-            ":", "-", "{", "}", "[", "]", "\"", "'", " ", "\n", "#", "&", "*", "!", "%", "9", "x", "\t",
+            ":", "-", "{", "}", "[", "]", "\"", "'", " ", "\n", "#", "&", "*", "!", "%", "9", "x", "\t", "$", "|",
         ]
-        for _ in 0..<300 {
+        var failures = 0
+        for round in 0..<150 {
+            var characters = original
             let index = Int(generator.next() % UInt64(characters.count))
-            let original = characters[index]
-            characters[index] = replacements[Int(generator.next() % UInt64(replacements.count))]
+            if round % 3 == 0 {
+                characters.remove(at: index)
+            } else {
+                characters[index] = replacements[Int(generator.next() % UInt64(replacements.count))]
+            }
             do {
                 _ = try PolicyLoader.parse(String(characters), file: "mutated.yaml")
             } catch {
+                failures += 1
                 #expect(error.problems.allSatisfy { $0.description.hasPrefix("mutated.yaml") })
+                #expect(error.problems.allSatisfy { $0.message.hasSuffix(".") || $0.message.hasSuffix("?") })
             }
-            characters[index] = original
         }
+        #expect(failures > 0)
     }
 
     @Test func loadAllReportsDuplicateNamesAcrossFiles() throws {

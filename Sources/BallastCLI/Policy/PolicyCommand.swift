@@ -5,6 +5,6 @@ struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Check policy files and explain what they would decide.",
-        subcommands: [PolicyCheckCommand.self]
+        subcommands: [PolicyCheckCommand.self, PolicyExplainCommand.self]
     )
 }

@@ -18,6 +18,17 @@ extension PolicyEvaluator {
                     problem: "the rule compares no signal; name one in scale.signal")
             }
             let compared = rule.condition.comparisons([:]).first { $0.signal == signal }
+            if let compared,
+                compared.op == ComparisonOperator.less.rawValue
+                    || compared.op == ComparisonOperator.lessOrEqual.rawValue
+            {
+                // The HPA formula assumes the signal grows with load per replica; a "too low" signal would scale down when it fires.
+                return ScaleInput(
+                    rule: rule, signal: signal, target: nil,
+                    problem:
+                        "the rule scales on \(signal) \(compared.op) \(NumberText.format(compared.threshold)), but the formula needs a signal that grows with load (compare with > or >=); scale on a load signal such as queue time or utilisation, or use an alert"
+                )
+            }
             guard let target = action.target ?? compared?.threshold else {
                 return ScaleInput(
                     rule: rule, signal: signal, target: nil,

@@ -77,6 +77,6 @@ let package = Package(
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swiftSettings),
-        .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )

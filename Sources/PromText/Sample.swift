@@ -40,6 +40,10 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
     /// Creates an empty label set.
     public init() { self.pairs = [] }
 
+    /// Wraps pairs the caller has already sorted by name and checked for unique names (the parser does both),
+    /// skipping the quadratic de-duplication of the public initializer.
+    init(sortedUniquePairs pairs: [Label]) { self.pairs = pairs }
+
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements.map { Label($0.0, $0.1) })
     }

@@ -182,6 +182,17 @@ struct AlertRulesTests {
         #expect(file.contains("- alert: BallastCostPer1kTokensHigh\n"))
     }
 
+    /// The description says how long the condition held, and nothing about holding when the rule fires at once.
+    @Test(arguments: [
+        (Duration.zero, "memory_ratio > 0.9. Current"), (.seconds(120), "memory_ratio > 0.9 held for 2m. Current"),
+    ])
+    func descriptionNamesTheHoldTime(duration: Duration, text: String) throws {
+        let file = try Self.rulesFile(
+            Self.policy(
+                condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), forDuration: duration))
+        #expect(file.contains("rule memory-high: \(text)"))
+    }
+
     @Test func alertNamesAreCamelCase() throws {
         let file = try Self.rulesFile(
             Self.policy(

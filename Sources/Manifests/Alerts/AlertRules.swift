@@ -89,7 +89,7 @@ enum AlertRules {
             let field = "spec.rules[\(index)].when"
             let expression = try AlertExpressions.expression(for: rule.condition, context: context, field: field)
             let conditionText = describe(rule.condition)
-            let held = AlertExpressions.duration(rule.forDuration).map { " for \($0)" } ?? ""
+            let held = AlertExpressions.duration(rule.forDuration).map { " held for \($0)" } ?? ""
             alerts.append(
                 Alert(
                     name: alertName(forRule: rule.name),
@@ -98,7 +98,7 @@ enum AlertRules {
                     severity: action.severity,
                     summary: action.summary ?? "\(context.name): \(conditionText)",
                     description:
-                        "Policy \(context.name), rule \(rule.name): \(conditionText) held\(held). Current value: {{ $value | printf \"%.4g\" }}."
+                        "Policy \(context.name), rule \(rule.name): \(conditionText)\(held). Current value: {{ $value | printf \"%.4g\" }}."
                 ))
         }
         return alerts

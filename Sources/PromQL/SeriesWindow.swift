@@ -100,8 +100,11 @@ public struct SeriesWindow: Sendable {
         var present: Set<SeriesKey> = []
         for sample in samples {
             let time = sample.timestampMilliseconds ?? timestampMilliseconds
-            append(name: sample.name, labels: sample.labels, timestampMilliseconds: time, value: sample.value)
-            if target != nil { present.insert(SeriesKey(name: sample.name, labels: sample.labels)) }
+            // An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
+            let labels = sample.labels.contains(where: { $0.value.isEmpty })
+                ? Labels(sample.labels.filter { !$0.value.isEmpty }) : sample.labels
+            append(name: sample.name, labels: labels, timestampMilliseconds: time, value: sample.value)
+            if target != nil { present.insert(SeriesKey(name: sample.name, labels: labels)) }
         }
         if let target {
             for key in seriesByTarget[target, default: []] where !present.contains(key) {

@@ -129,6 +129,7 @@ struct ExpressionParseTests {
         ("$", 1, "unexpected character \"$\""),
         ("-x[5m]", 1, "unary expression only allowed"),
         ("sum by (a:b) (x)", 9, "expected a label name"),
+        (String(repeating: "(", count: 300) + "x" + String(repeating: ")", count: 300), 257, "nests deeper than 256 levels"),
     ]
 
     @Test(arguments: invalid)

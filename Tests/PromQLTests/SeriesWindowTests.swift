@@ -74,6 +74,15 @@ struct SeriesWindowTests {
         #expect(try window.evaluate(try Expression.parse("y"), at: 5_000) != .vector([]))
     }
 
+    @Test func emptyLabelValuesAreAbsentLabels() throws {
+        var window = SeriesWindow()
+        window.ingest([Sample(name: "x", labels: ["a": "", "b": "1"], value: 1)], at: 1000)
+        window.ingest([Sample(name: "x", labels: ["b": "1"], value: 2)], at: 2000)
+        #expect(window.seriesCount == 1)
+        #expect(try window.evaluate(try Expression.parse("x{a=\"\"}"), at: 2000)
+            == .vector([VectorSample(labels: ["__name__": "x", "b": "1"], value: 2)]))
+    }
+
     @Test func retentionBoundsMemory() throws {
         var window = SeriesWindow(longestRangeMilliseconds: 60_000)
         #expect(window.configuration.retentionMilliseconds == 360_000)

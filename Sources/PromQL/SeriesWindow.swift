@@ -131,18 +131,20 @@ public struct SeriesWindow: Sendable {
     private mutating func append(name: String, labels: Labels, timestampMilliseconds: Int64, value: Double) {
         let oldest = timestampMilliseconds - configuration.retentionMilliseconds
         let limit = configuration.maximumSamplesPerSeries
-        if seriesByName[name]?[labels] == nil {
-            var full = labels
-            full["__name__"] = name
-            seriesByName[name, default: [:]][labels] = Series(fullLabels: full)
-        }
-        // Mutating in place through the nested subscripts avoids copying the buffer on every scrape.
-        seriesByName[name]?[labels]?.mutateSamples { samples in
-            if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
-            samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
-            samples.removeOlder(than: oldest)
-            if samples.count > limit { samples.removeFirst(samples.count - limit) }
-        }
+        // One in-place access through both dictionaries: no copy of the buffer, and labels are built only for a new series.
+        seriesByName[name, default: [:]][labels, default: Series(fullLabels: Self.fullLabels(name, labels))]
+            .mutateSamples { samples in
+                if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
+                samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
+                samples.removeOlder(than: oldest)
+                if samples.count > limit { samples.removeFirst(samples.count - limit) }
+            }
+    }
+
+    private static func fullLabels(_ name: String, _ labels: Labels) -> Labels {
+        var full = labels
+        full["__name__"] = name
+        return full
     }
 
     /// Forgets series with no sample inside the retention window, at most once per quarter retention.

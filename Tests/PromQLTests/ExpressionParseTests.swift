@@ -101,6 +101,8 @@ struct ExpressionParseTests {
         ("x{a~\"1\"}", 4, "unexpected character"),
         ("x{a=1}", 5, "expected a quoted string"),
         ("x{a=~\"(\"}", 6, "invalid regular expression"),
+        ("x{a=~\"(?=b)\"}", 6, "lookahead, which Prometheus' RE2 syntax does not support"),
+        ("x{a!~'(a)\\\\1'}", 6, "backreference"),
         ("x{__name__=\"y\"}", 3, "metric name must not be set twice"),
         ("{a=\"\"}", 1, "at least one non-empty matcher"),
         ("{}", 1, "at least one non-empty matcher"),

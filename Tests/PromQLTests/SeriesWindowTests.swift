@@ -115,5 +115,11 @@ struct SeriesWindowTests {
         #expect(try fixture.vector("{__name__=~\"ballast_.*\"}", atSeconds: 10).count == 2)
         #expect(try fixture.vector("{m=\"1\"}", atSeconds: 10).count == 2)
         #expect(try fixture.vector("{__name__!~\"ballast_.*\", m=~\".+\"}", atSeconds: 10).count == 1)
+        // Regular expressions match whole values, with or without metacharacters.
+        #expect(try fixture.vector("{__name__=~\"ballast\"}", atSeconds: 10).isEmpty)
+        #expect(try fixture.vector("{__name__=~\"ballast_a|other\"}", atSeconds: 10).count == 2)
+        #expect(try fixture.vector("{__name__=~\"ballast_[ab]|oth\"}", atSeconds: 10).count == 2)
+        #expect(try fixture.vector("{__name__=~\"b.*\"}", atSeconds: 10).count == 2)
+        #expect(try fixture.vector("{__name__=~\"x\", m=\"1\"} or {m=\"2\"}", atSeconds: 10).count == 1)
     }
 }

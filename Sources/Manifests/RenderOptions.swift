@@ -27,8 +27,9 @@ public struct RenderOptions: Hashable, Sendable {
     /// Prometheus server KEDA queries. Default `http://prometheus-operated.monitoring.svc:9090`, the Service
     /// the Prometheus Operator creates in a `monitoring` namespace.
     public var prometheusAddress: String
-    /// Name under which a custom-metrics adapter serves the per-pod p95 queue wait, in seconds. Default
-    /// `ballast_queue_wait_p95_seconds`; it must match the adapter's rule (see `docs` of prometheus-adapter).
+    /// Name under which prometheus-adapter serves the per-pod p95 queue wait, in seconds, to the HPA. Default
+    /// `ballast_queue_wait_p95_seconds`; the rendered adapter rule (``ManifestSet/adapterRulesFileName(policy:)``)
+    /// serves it under this name, so change it only to match an adapter configured by hand.
     public var queueWaitMetric: String
 
     /// Creates render options; every parameter defaults to what the policy says.

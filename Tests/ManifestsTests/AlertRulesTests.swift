@@ -96,6 +96,42 @@ struct AlertRulesTests {
         #expect(!overridden.contains("BallastCostPer1kTokensHigh"))
     }
 
+    /// Document 000's cost limit is in dollars: other currencies get no document cost alert.
+    @Test func documentCostAlertOnlyInDollars() throws {
+        var policy = TestPolicies.small
+        policy.price = Price(perReplicaHour: 4, currency: "CNY")
+        #expect(!(try Self.rulesFile(policy)).contains("BallastCostPer1kTokensHigh"))
+    }
+
+    /// A policy alert on the same metric or cost replaces the document alert, whatever its name.
+    @Test(arguments: [
+        ("memory_ratio", "BallastAcceleratorMemoryHigh"),
+        ("latency", "BallastP95LatencyHigh"),
+        ("tokens", "BallastDecodeThroughputLow"),
+        ("cost_1k", "BallastCostPer1kTokensHigh"),
+    ])
+    func policyAlertOnTheSameThingReplacesTheDocumentAlert(signal: String, replaced: String) throws {
+        var policy = Self.policy(condition: .compare(signal: signal, op: .greater, threshold: 1), name: "mine")
+        policy.price = Price(perReplicaHour: 4, currency: "USD")
+        policy.signals += [
+            Signal(
+                name: "latency",
+                source: .query("histogram_quantile(0.95, sum by (le) (rate(${request_duration_seconds}_bucket[5m])))")),
+            Signal(name: "tokens", source: .query("sum(rate(ballast_generated_tokens_total[1m]))")),
+            Signal(name: "cost_1k", source: .cost(.costPerThousandTokens)),
+        ]
+        let file = try Self.rulesFile(policy)
+        #expect(file.contains("- alert: BallastMine\n"))
+        #expect(!file.contains("- alert: \(replaced)\n"))
+        let documentAlerts = [
+            "BallastAcceleratorMemoryHigh", "BallastP95LatencyHigh", "BallastDecodeThroughputLow",
+            "BallastCostPer1kTokensHigh",
+        ]
+        for other in documentAlerts where other != replaced {
+            #expect(file.contains("- alert: \(other)\n"))
+        }
+    }
+
     @Test func costAlertUsesThePrice() throws {
         var policy = TestPolicies.small
         policy.price = Price(perReplicaHour: 32, currency: "USD")
@@ -144,6 +180,17 @@ struct AlertRulesTests {
         #expect(file.contains("- alert: BallastDecodeThroughputLow\n"))
         #expect(file.contains("rate(llamacpp:tokens_predicted_total[5m])"))
         #expect(file.contains("- alert: BallastCostPer1kTokensHigh\n"))
+    }
+
+    /// The description says how long the condition held, and nothing about holding when the rule fires at once.
+    @Test(arguments: [
+        (Duration.zero, "memory_ratio > 0.9. Current"), (.seconds(120), "memory_ratio > 0.9 held for 2m. Current"),
+    ])
+    func descriptionNamesTheHoldTime(duration: Duration, text: String) throws {
+        let file = try Self.rulesFile(
+            Self.policy(
+                condition: .compare(signal: "memory_ratio", op: .greater, threshold: 0.9), forDuration: duration))
+        #expect(file.contains("rule memory-high: \(text)"))
     }
 
     @Test func alertNamesAreCamelCase() throws {

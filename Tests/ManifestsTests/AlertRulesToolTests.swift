@@ -52,8 +52,8 @@ struct AlertRulesToolTests {
     /// every queued request waits between 1 and 2.5 s. Memory must alert for a only, after its 5 minutes; the
     /// policy's all() rule after 2 minutes; nothing before.
     /// Second case: version v1 decodes 30 tokens/s with requests running while v2 idles, and requests take
-    /// 1 to 2.5 s. Throughput alerts for the busy v1 only; P95 latency for v1; two replicas at 4 CNY/h for
-    /// 30 tokens/s cost 0.074 CNY per 1,000 tokens, which alerts after its 30 minutes.
+    /// 1 to 2.5 s. Throughput alerts for the busy v1 only; P95 latency for v1; two replicas at 4 USD/h for
+    /// 30 tokens/s cost 0.074 USD per 1,000 tokens, which alerts after its 30 minutes.
     static let unitTests = #"""
         rule_files:
           - alerts.rules.yaml
@@ -156,7 +156,7 @@ struct AlertRulesToolTests {
                       severity: warning
                       policy: r1-7b
                     exp_annotations:
-                      summary: "1,000 generated tokens of r1-7b cost more than 0.02 CNY."
-                      description: "1,000 tokens cost 0.0741 CNY at 4 CNY per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
+                      summary: "1,000 generated tokens of r1-7b cost more than 0.02 USD."
+                      description: "1,000 tokens cost 0.0741 USD at 4 USD per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
         """#
 }

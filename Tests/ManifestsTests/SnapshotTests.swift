@@ -311,8 +311,8 @@ enum Snapshots {
                   severity: warning
                   policy: r1-7b
                 annotations:
-                  summary: "1,000 generated tokens of r1-7b cost more than 0.02 CNY."
-                  description: "1,000 tokens cost {{ $value | printf \"%.4f\" }} CNY at 4 CNY per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
+                  summary: "1,000 generated tokens of r1-7b cost more than 0.02 USD."
+                  description: "1,000 tokens cost {{ $value | printf \"%.4f\" }} USD at 4 USD per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
 
         """#
 }

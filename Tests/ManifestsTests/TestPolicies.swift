@@ -7,7 +7,7 @@ enum TestPolicies {
         Policy(
             name: "r1-7b",
             target: Target(model: "r1-7b", version: "v1", minReplicas: 1, maxReplicas: 10),
-            price: Price(perReplicaHour: 4.0, currency: "CNY"),
+            price: Price(perReplicaHour: 4.0, currency: "USD"),
             signals: [
                 Signal(
                     name: "queue_p95",

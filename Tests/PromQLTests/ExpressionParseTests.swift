@@ -101,6 +101,8 @@ struct ExpressionParseTests {
         ("x{a~\"1\"}", 4, "unexpected character"),
         ("x{a=1}", 5, "expected a quoted string"),
         ("x{a=~\"(\"}", 6, "invalid regular expression"),
+        ("x{a=~\"(?=b)\"}", 6, "lookahead, which Prometheus' RE2 syntax does not support"),
+        ("x{a!~'(a)\\\\1'}", 6, "backreference"),
         ("x{__name__=\"y\"}", 3, "metric name must not be set twice"),
         ("{a=\"\"}", 1, "at least one non-empty matcher"),
         ("{}", 1, "at least one non-empty matcher"),
@@ -129,6 +131,7 @@ struct ExpressionParseTests {
         ("$", 1, "unexpected character \"$\""),
         ("-x[5m]", 1, "unary expression only allowed"),
         ("sum by (a:b) (x)", 9, "expected a label name"),
+        (String(repeating: "(", count: 300) + "x" + String(repeating: ")", count: 300), 257, "nests deeper than 256 levels"),
     ]
 
     @Test(arguments: invalid)

@@ -167,6 +167,20 @@ struct PrometheusAcceptanceTests {
         }
         #expect(!resets.isEmpty)
 
+        // A second instant exactly 15 s after a scrape, so `[15s]` ranges start on a sample: range edges must agree.
+        let scrapeTimes = raw.first { $0.labels["__name__"] == "up" }?.points.map(\.timestampMilliseconds) ?? []
+        let edge = (scrapeTimes.last { $0 + 15_000 <= time } ?? time - 15_000) + 15_000
+        let nonEmpty = try await compare(server: server, window: window, at: time)
+        #expect(nonEmpty >= Self.policySignals.count + Self.coverage.count - Self.emptyByDesign.count)
+        _ = try await compare(server: server, window: window, at: edge)
+        for text in ["count_over_time(ballast_queue_depth[15s])", "count_over_time(up[15s])"] {
+            let ours = try window.evaluate(try Expression.parse(text), at: edge)
+            #expect(ResultComparison.difference(try await server.query(text, at: edge), ours) == nil, "\(text) at a range edge")
+        }
+    }
+
+    /// Evaluates every table expression on both sides at one instant; returns how many results were informative.
+    private func compare(server: PrometheusServer, window: SeriesWindow, at time: Int64) async throws -> Int {
         var nonEmpty = 0
         for text in Self.policySignals + Self.coverage + Self.failing {
             let expected: Result<QueryValue, PromQLError>
@@ -191,17 +205,17 @@ struct PrometheusAcceptanceTests {
             switch (expected, ours) {
             case (.success(let theirs), .success(let mine)):
                 if let difference = ResultComparison.difference(theirs, mine) {
-                    Issue.record("\(text): \(difference)")
+                    Issue.record("\(text) at \(time): \(difference)")
                 }
             case (.failure, .failure):
                 break
             case (.failure(let error), .success(let mine)):
-                Issue.record("\(text): Prometheus failed (\(error)) but we returned \(mine)")
+                Issue.record("\(text) at \(time): Prometheus failed (\(error)) but we returned \(mine)")
             case (.success(let theirs), .failure(let error)):
-                Issue.record("\(text): we failed (\(error)) but Prometheus returned \(theirs)")
+                Issue.record("\(text) at \(time): we failed (\(error)) but Prometheus returned \(theirs)")
             }
         }
-        #expect(nonEmpty >= Self.policySignals.count + Self.coverage.count - Self.emptyByDesign.count)
+        return nonEmpty
     }
 
     static func isInformative(_ value: QueryValue) -> Bool {

@@ -74,6 +74,15 @@ struct SeriesWindowTests {
         #expect(try window.evaluate(try Expression.parse("y"), at: 5_000) != .vector([]))
     }
 
+    @Test func emptyLabelValuesAreAbsentLabels() throws {
+        var window = SeriesWindow()
+        window.ingest([Sample(name: "x", labels: ["a": "", "b": "1"], value: 1)], at: 1000)
+        window.ingest([Sample(name: "x", labels: ["b": "1"], value: 2)], at: 2000)
+        #expect(window.seriesCount == 1)
+        #expect(try window.evaluate(try Expression.parse("x{a=\"\"}"), at: 2000)
+            == .vector([VectorSample(labels: ["__name__": "x", "b": "1"], value: 2)]))
+    }
+
     @Test func retentionBoundsMemory() throws {
         var window = SeriesWindow(longestRangeMilliseconds: 60_000)
         #expect(window.configuration.retentionMilliseconds == 360_000)
@@ -106,5 +115,11 @@ struct SeriesWindowTests {
         #expect(try fixture.vector("{__name__=~\"ballast_.*\"}", atSeconds: 10).count == 2)
         #expect(try fixture.vector("{m=\"1\"}", atSeconds: 10).count == 2)
         #expect(try fixture.vector("{__name__!~\"ballast_.*\", m=~\".+\"}", atSeconds: 10).count == 1)
+        // Regular expressions match whole values, with or without metacharacters.
+        #expect(try fixture.vector("{__name__=~\"ballast\"}", atSeconds: 10).isEmpty)
+        #expect(try fixture.vector("{__name__=~\"ballast_a|other\"}", atSeconds: 10).count == 2)
+        #expect(try fixture.vector("{__name__=~\"ballast_[ab]|oth\"}", atSeconds: 10).count == 2)
+        #expect(try fixture.vector("{__name__=~\"b.*\"}", atSeconds: 10).count == 2)
+        #expect(try fixture.vector("{__name__=~\"x\", m=\"1\"} or {m=\"2\"}", atSeconds: 10).count == 1)
     }
 }

@@ -11,8 +11,16 @@ enum AlertRules {
         var expression: String
         var forDuration: String?
         var severity: AlertSeverity
+        /// What the alert watches, so that a policy alert on the same thing can take its place.
+        var watches: Watched? = nil
         var summary: String
         var description: String
+    }
+
+    /// What a document alert watches: a metric, or one of the built-in cost signals.
+    enum Watched: Hashable, Sendable {
+        case metric(NeutralMetric)
+        case cost(CostSignal)
     }
 
     /// Document 000's monitoring table ("告警阈值" column), in the fleet engine's metric names. An alert
@@ -27,7 +35,7 @@ enum AlertRules {
                 Alert(
                     name: "BallastAcceleratorMemoryHigh",
                     expression: "max by (model, version) (\(used) / \(total)) > 0.9",
-                    forDuration: "5m", severity: .critical,
+                    forDuration: "5m", severity: .critical, watches: .metric(.acceleratorMemoryUsedBytes),
                     summary: "Accelerator memory of {{ $labels.model }} {{ $labels.version }} is above 90 %.",
                     description:
                         "A worker uses {{ $value | humanizePercentage }} of its accelerator memory (document 000: target below 80 %, alert above 90 %). Shard the model or quantize it before requests fail."
@@ -39,7 +47,7 @@ enum AlertRules {
                     name: "BallastDecodeThroughputLow",
                     expression:
                         "(sum by (model, version) (rate(\(tokens)[5m])) < 50) and on (model, version) (sum by (model, version) (\(running)) > 0)",
-                    forDuration: "10m", severity: .warning,
+                    forDuration: "10m", severity: .warning, watches: .metric(.generatedTokensTotal),
                     summary: "{{ $labels.model }} {{ $labels.version }} generates fewer than 50 tokens/s while busy.",
                     description:
                         "The fleet generates {{ $value | printf \"%.1f\" }} tokens/s with requests running (document 000: target above 100 tokens/s, alert below 50). Check batching and accelerator load."
@@ -50,20 +58,21 @@ enum AlertRules {
                 Alert(
                     name: "BallastP95LatencyHigh",
                     expression: "histogram_quantile(0.95, sum by (model, version, le) (rate(\(buckets)[5m]))) > 1",
-                    forDuration: "5m", severity: .warning,
+                    forDuration: "5m", severity: .warning, watches: .metric(.requestDurationSeconds),
                     summary: "P95 request latency of {{ $labels.model }} {{ $labels.version }} is above 1000 ms.",
                     description:
                         "P95 request duration is {{ $value | humanizeDuration }} (document 000: target below 500 ms, alert above 1000 ms). Scale out or shorten the queue."
                 ))
         }
-        if let price = context.policy.price, metrics.selector(.generatedTokensTotal) != nil {
+        // Document 000's limit is in US dollars; without an exchange rate it cannot apply to other currencies.
+        if let price = context.policy.price, price.currency == "USD", metrics.selector(.generatedTokensTotal) != nil {
             let cost = try AlertExpressions.costQuery(
                 .costPerThousandTokens, price: price, context: context, field: "spec.price")
             alerts.append(
                 Alert(
                     name: "BallastCostPer1kTokensHigh",
                     expression: "(\(cost)) > 0.02",
-                    forDuration: "30m", severity: .warning,
+                    forDuration: "30m", severity: .warning, watches: .cost(.costPerThousandTokens),
                     summary: "1,000 generated tokens of \(context.model) cost more than 0.02 \(price.currency).",
                     description:
                         "1,000 tokens cost {{ $value | printf \"%.4f\" }} \(price.currency) at \(AlertExpressions.number(price.perReplicaHour)) \(price.currency) per replica-hour (document 000: target below $0.01, alert above $0.02). Quantize the model or consolidate replicas."
@@ -80,7 +89,7 @@ enum AlertRules {
             let field = "spec.rules[\(index)].when"
             let expression = try AlertExpressions.expression(for: rule.condition, context: context, field: field)
             let conditionText = describe(rule.condition)
-            let held = AlertExpressions.duration(rule.forDuration).map { " for \($0)" } ?? ""
+            let held = AlertExpressions.duration(rule.forDuration).map { " held for \($0)" } ?? ""
             alerts.append(
                 Alert(
                     name: alertName(forRule: rule.name),
@@ -89,20 +98,25 @@ enum AlertRules {
                     severity: action.severity,
                     summary: action.summary ?? "\(context.name): \(conditionText)",
                     description:
-                        "Policy \(context.name), rule \(rule.name): \(conditionText) held\(held). Current value: {{ $value | printf \"%.4g\" }}."
+                        "Policy \(context.name), rule \(rule.name): \(conditionText)\(held). Current value: {{ $value | printf \"%.4g\" }}."
                 ))
         }
         return alerts
     }
 
-    /// The `groups:` list: one group per policy. Policy alerts come first; a document alert whose name a
-    /// policy rule already uses is left out, so a policy can override it.
+    /// The `groups:` list: one group per policy. Policy alerts come first. A document alert is left out when
+    /// a policy alert rule already uses its name or watches the same metric or cost (the default policy
+    /// encodes document 000's table itself, and two alerts for one breach only add noise).
     static func groups(_ context: WorkerContext) throws(ManifestError) -> YAMLNode {
         let own = try policyAlerts(context)
         let ownNames = Set(own.map(\.name))
+        let watched = try watchedByPolicyAlerts(context)
+        let documents = try documentAlerts(context).filter { alert in
+            !ownNames.contains(alert.name) && !(alert.watches.map(watched.contains) ?? false)
+        }
         var seen: Set<String> = []
         var alerts: [Alert] = []
-        for alert in own + (try documentAlerts(context)).filter({ !ownNames.contains($0.name) }) {
+        for alert in own + documents {
             guard seen.insert(alert.name).inserted else {
                 throw ManifestError(
                     field: "spec.rules",
@@ -121,6 +135,30 @@ enum AlertRules {
             ])
         }
         return .sequence([.map(["name": .string("ballast-\(context.name)"), "rules": .sequence(rules)])])
+    }
+
+    /// Metrics and costs that the policy's alert rules read.
+    static func watchedByPolicyAlerts(_ context: WorkerContext) throws(ManifestError) -> Set<Watched> {
+        var watched: Set<Watched> = []
+        let engine = context.policy.target.engine
+        for rule in context.policy.rules {
+            guard case .alert = rule.action else { continue }
+            for name in rule.condition.signalNames {
+                switch context.policy.signal(named: name)?.source {
+                case .cost(let cost):
+                    watched.insert(.cost(cost))
+                case .query(let text):
+                    let query = try context.metrics.resolve(text, field: "spec.signals.\(name)")
+                    for metric in NeutralMetric.allCases {
+                        let names = MetricAliases.lookup(metric, engine: engine).alias?.names ?? []
+                        if names.contains(where: query.contains) { watched.insert(.metric(metric)) }
+                    }
+                case nil:
+                    continue
+                }
+            }
+        }
+        return watched
     }
 
     /// The plain Prometheus rules file.

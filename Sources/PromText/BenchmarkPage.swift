@@ -34,7 +34,8 @@ public enum BenchmarkPage {
             ("vllm:gpu_cache_usage_perc", "GPU KV-cache usage. 1 means 100 percent usage."),
         ] {
             families.append(MetricFamily(name: prefix + name, type: .gauge, help: help, samples: models.map {
-                Sample(name: prefix + name, labels: base($0), value: Double(random.next() % 64))
+                Sample(name: prefix + name, labels: base($0),
+                    value: name.hasSuffix("_perc") ? Double(random.next() % 1000) / 1000 : Double(random.next() % 64))
             }))
         }
         for (name, help) in [

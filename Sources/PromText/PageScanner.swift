@@ -80,13 +80,18 @@ struct PageScanner: ~Copyable {
                 .unexpectedCharacter,
                 "unexpected \(describe(position)) where the line should end; remove it or start a new line.")
         }
-        if position - lineStart > limits.maxLineBytes {
-            throw PromTextError(
-                .limitExceeded, line: lineNumber, column: 1,
-                message: "the line is \(position - lineStart) bytes long, more than the limit of "
-                    + "\(limits.maxLineBytes); shorten it or raise Limits.maxLineBytes.")
-        }
+        if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
         position += 1
+    }
+
+    private func lineTooLong() -> PromTextError {
+        // At the line feed the length is known; inside the line, reading on to measure it is what the limit avoids.
+        let atEnd = position < count && start[position] == .lineFeed
+        let length = atEnd ? "\(position - lineStart) bytes long, more than the limit of \(limits.maxLineBytes)"
+            : "more than \(limits.maxLineBytes) bytes long"
+        return PromTextError(
+            .limitExceeded, line: lineNumber, column: 1,
+            message: "the line is \(length); shorten it or raise Limits.maxLineBytes.")
     }
 
     private var atLineEnd: Bool {
@@ -95,7 +100,10 @@ struct PageScanner: ~Copyable {
     }
 
     private mutating func skipToLineEnd() throws(PromTextError) {
-        while position < count && start[position] != .lineFeed { position += 1 }
+        while position < count && start[position] != .lineFeed {
+            if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
+            position += 1
+        }
         try endLine()
     }
 
@@ -192,15 +200,20 @@ struct PageScanner: ~Copyable {
         try assembler.record(metadata, name: name, line: lineNumber)
     }
 
-    /// HELP text up to the end of the line, with `\\` and `\n` unescaped.
+    /// HELP text up to the end of the line, with `\\` and `\n` unescaped; bytes are copied only once an escape
+    /// shows up, and the line limit is checked as it goes so a huge line stops early.
     private mutating func readHelpText() throws(PromTextError) -> String {
         let textStart = position
         unescaped.removeAll(keepingCapacity: true)
         var escaped = false
         while position < count && start[position] != .lineFeed {
+            if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
             if start[position] == .backslash {
-                escaped = true
                 guard position + 1 < count else { throw truncated() }
+                if !escaped {
+                    escaped = true
+                    unescaped.append(contentsOf: UnsafeBufferPointer(start: start + textStart, count: position - textStart))
+                }
                 switch start[position + 1] {
                 case .backslash: unescaped.append(.backslash)
                 case .letterN: unescaped.append(.lineFeed)
@@ -211,16 +224,17 @@ struct PageScanner: ~Copyable {
                 }
                 position += 2
             } else {
-                unescaped.append(start[position])
+                if escaped { unescaped.append(start[position]) }
                 position += 1
             }
         }
+        if position >= count { throw truncated() }
         var end = position
+        // A CRLF line end leaves a `\r` that is not part of the text (an escape never ends in one).
         if end > textStart && start[end - 1] == .carriageReturn {
             end -= 1
-            if !escaped || unescaped.last == .carriageReturn { unescaped.removeLast() }
+            if escaped { unescaped.removeLast() }
         }
-        if position >= count { throw truncated() }
         let text = escaped ? String(validating: unescaped, as: UTF8.self)
             : String(validating: UnsafeBufferPointer(start: start + textStart, count: end - textStart), as: UTF8.self)
         guard let text else { throw invalidUTF8(textStart, end, what: "HELP text") }
@@ -278,7 +292,10 @@ struct PageScanner: ~Copyable {
         }
         if !atLineEnd && start[position] == .hash {
             // An exemplar (` # {trace_id="…"} 1.0 1700000000`): Ballast does not use them, so skip it whole.
-            while position < count && start[position] != .lineFeed { position += 1 }
+            while position < count && start[position] != .lineFeed {
+                if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
+                position += 1
+            }
         }
         let line = lineNumber
         try endLine()
@@ -440,15 +457,12 @@ struct PageScanner: ~Copyable {
                     "the label value that starts here has no closing quote before the end of the line; add `\"`.")
             }
             position += 1
+            if position - valueStart > limits.maxLabelValueBytes { throw labelValueTooLong(quote) }
         }
         guard position < count else { throw truncated() }
         let valueCount = position - valueStart
         position += 1
-        guard valueCount <= limits.maxLabelValueBytes else {
-            throw error(.limitExceeded, at: quote,
-                "the label value is \(valueCount) bytes long, more than the limit of \(limits.maxLabelValueBytes); "
-                    + "shorten it or raise Limits.maxLabelValueBytes.")
-        }
+        guard valueCount <= limits.maxLabelValueBytes else { throw labelValueTooLong(quote) }
         let hash = ByteHash.of(start + valueStart, count: valueCount)
         if !escaped {
             let value: String?
@@ -479,6 +493,19 @@ struct PageScanner: ~Copyable {
             throw invalidUTF8(valueStart, end, what: "label value")
         }
         return (value, hash)
+    }
+
+    /// The error for a label value beyond the limit; it measures the value (up to the end of the line) so the
+    /// message can say how long it is, which costs one scan of a value that is being rejected anyway.
+    private func labelValueTooLong(_ quote: Int) -> PromTextError {
+        var end = quote + 1
+        while end < count && start[end] != .quote && start[end] != .lineFeed {
+            end += start[end] == .backslash ? 2 : 1
+        }
+        let length = min(end, count) - quote - 1
+        return error(.limitExceeded, at: quote,
+            "the label value is \(length) bytes long, more than the limit of \(limits.maxLabelValueBytes); "
+                + "shorten it or raise Limits.maxLabelValueBytes.")
     }
 
     /// Values up to this many bytes go through the interner: `le` bounds, model names, status codes.

@@ -27,12 +27,26 @@ struct PromTextRobustnessTests {
     @Test func lineLongerThanTheLimit() {
         let help = String(repeating: "h", count: 300)
         do {
-            _ = try PromTextParser.parse("m 1\n# HELP m \(help)\n", limits: .init(maxLineBytes: 256))
+            _ = try PromTextParser.parse("m 1\nm{a=\"\(help)\"} 1\n", limits: .init(maxLineBytes: 256))
             Issue.record("a 309-byte line parsed under a 256-byte limit")
         } catch {
             #expect(error.kind == .limitExceeded)
             #expect(error.line == 2)
             #expect(error.message.contains("the line is 309 bytes long, more than the limit of 256"))
+        }
+    }
+
+    @Test(arguments: ["# HELP m ", "# a comment ", "m{a=\"1\"} 1 # "])
+    func hugeLineIsRejectedByTheLineLimit(_ prefix: String) {
+        let page = "ok 1\n" + prefix + String(repeating: "y", count: 4 << 20) + "\n"
+        do {
+            _ = try PromTextParser.parse(page)
+            Issue.record("a 4 MiB line parsed under the default 1 MiB line limit")
+        } catch {
+            #expect(error.kind == .limitExceeded)
+            #expect(error.line == 2 && error.column == 1)
+            #expect(error.message == "the line is more than 1048576 bytes long; shorten it or raise "
+                + "Limits.maxLineBytes.")
         }
     }
 

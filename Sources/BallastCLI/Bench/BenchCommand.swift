@@ -8,5 +8,6 @@ public struct BenchCommand: ParsableCommand {
         subcommands: [BenchPromTextCommand.self]
     )
 
+    /// Creates the command; argument parsing fills it in.
     public init() {}
 }

@@ -33,8 +33,10 @@ public struct BenchPromTextCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as one JSON object.")
     public var json = false
 
+    /// Creates the command; argument parsing fills it in.
     public init() {}
 
+    /// Rejects counts below one before any work starts.
     public func validate() throws {
         guard iterations >= 1 else {
             throw ValidationError("--iterations must be at least 1; \(iterations) was given.")
@@ -44,6 +46,7 @@ public struct BenchPromTextCommand: ParsableCommand {
         }
     }
 
+    /// Writes the page, or measures the parser and prints the result.
     public func run() throws {
         if let writePage {
             let bytes = BenchmarkPage.make(targetBytes: pageBytes)

@@ -111,6 +111,28 @@ struct PromTextRobustnessTests {
         #expect(failures > 0)
     }
 
+    /// Pages made of the grammar's own tokens reach deeper into the scanner than uniform random bytes do.
+    @Test func grammarTokenSoupNeverCrashes() {
+        let tokens = ["m", "_bucket", "{", "}", "\"", "\\", "\\n", "\\q", "=", ",", " ", "\t", "\n", "\r\n", "#",
+            " HELP ", " TYPE ", " UNIT ", " EOF", "histogram", "counter", "le", "1", "-2.5e3", "NaN", "+Inf", "é",
+            "\u{FFFD}", "{\"a.b\"", "# {", "1700000000"]
+        var random = SplitMix(seed: 7)
+        var parsed = 0
+        for _ in 0..<2_000 {
+            var page = ""
+            for _ in 0..<Int(random.next() % 40) { page += tokens[Int(random.next() % UInt64(tokens.count))] }
+            for format in ExpositionFormat.allCases {
+                do {
+                    _ = try PromTextParser.parse(page, format: format)
+                    parsed += 1
+                } catch {
+                    #expect(error.line >= 1 && error.column >= 1 && !error.message.isEmpty)
+                }
+            }
+        }
+        #expect(parsed > 0)
+    }
+
     @Test func manySeriesWithEqualKeysStayDistinct() throws {
         // Many series with the same name and label names: exercises the duplicate-series table at size.
         let lines = (0..<20_000).map { "m{a=\"\($0)\",b=\"\($0 % 7)\"} \($0)\n" }.joined()

@@ -133,6 +133,24 @@ struct PromTextRobustnessTests {
         #expect(parsed > 0)
     }
 
+    /// Far more distinct names and values than interner slots, in an order that keeps evicting them: every
+    /// sample must still get its own bytes back.
+    @Test func internerEvictionKeepsEveryStringRight() throws {
+        let names = (0..<300).map { "metric_\($0)_total" }
+        var page = ""
+        for round in 0..<2 {
+            for (index, name) in names.enumerated() {
+                page += "\(name){value=\"v\(index * 7919 % 1000)-\(round)\",le=\"\(index % 13)\"} \(index)\n"
+            }
+        }
+        let families = try PromTextParser.parse(page)
+        #expect(families.map(\.name) == names)
+        for (index, family) in families.enumerated() {
+            #expect(family.samples.map { $0.labels["value"] } == ["v\(index * 7919 % 1000)-0", "v\(index * 7919 % 1000)-1"])
+            #expect(family.samples.allSatisfy { $0.labels["le"] == String(index % 13) && $0.value == Double(index) })
+        }
+    }
+
     @Test func manySeriesWithEqualKeysStayDistinct() throws {
         // Many series with the same name and label names: exercises the duplicate-series table at size.
         let lines = (0..<20_000).map { "m{a=\"\($0)\",b=\"\($0 % 7)\"} \($0)\n" }.joined()

@@ -44,6 +44,9 @@ public struct BenchPromTextCommand: ParsableCommand {
         guard pageBytes >= 1 else {
             throw ValidationError("--page-bytes must be at least 1; \(pageBytes) was given.")
         }
+        if page != nil, writePage != nil {
+            throw ValidationError("--write-page writes the built-in page; drop --page, or drop --write-page to measure it.")
+        }
     }
 
     /// Writes the page, or measures the parser and prints the result.

@@ -8,6 +8,10 @@ extension PageScanner {
             (name, nameHash) = try readMetricName()
         }
         let nameBytes = UnsafeBufferPointer(start: start + nameStart, count: position - nameStart)
+        if let name, !assembler.wants(name, nameBytes: nameBytes, interner: &interner) {
+            // A family the caller filtered out: skip the line without reading labels or value.
+            return try skipToLineEnd()
+        }
         var quotedNameBytes: [UInt8]?
         labels = []
         labelsKey = 0
@@ -71,6 +75,8 @@ extension PageScanner {
         name: String, nameHash: UInt64, nameBytes: UnsafeBufferPointer<UInt8>, value: Double, timestamp: Int64?,
         line: Int
     ) throws(PromTextError) {
+        // Names quoted inside braces are known only now; unwanted ones were read but are not kept.
+        guard assembler.wants(name, nameBytes: nameBytes, interner: &interner) else { return }
         guard assembler.sampleCount < limits.maxSamples else {
             throw PromTextError(.limitExceeded, line: line, column: 1,
                 message: "the page has more than \(limits.maxSamples) samples; split the target or raise "

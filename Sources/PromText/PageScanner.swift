@@ -22,12 +22,15 @@ struct PageScanner: ~Copyable {
     var lastLabelCount = 0
     var sawEOF = false
 
-    init(_ start: UnsafePointer<UInt8>, count: Int, limits: PromTextParser.Limits, format: ExpositionFormat) {
+    init(
+        _ start: UnsafePointer<UInt8>, count: Int, limits: PromTextParser.Limits, format: ExpositionFormat,
+        families wanted: Set<String>?
+    ) {
         self.start = start
         self.count = count
         self.limits = limits
         self.format = format
-        self.assembler = FamilyAssembler(pageBytes: count)
+        self.assembler = FamilyAssembler(pageBytes: count, wanted: wanted)
         self.interner = StringInterner(pageBytes: count)
     }
 

@@ -163,6 +163,25 @@ struct PromTextParserTests {
         #expect(families == testCase.expected)
     }
 
+    /// Keeping some families gives exactly those families of the full parse, in the same order.
+    @Test(arguments: [
+        Set<String>(), ["vllm:time_to_first_token_seconds"], ["vllm:gpu_cache_usage_perc", "node_cpu_seconds_total"],
+        ["go_gc_duration_seconds", "vllm:prompt_tokens_total", "absent"],
+    ])
+    func keepsOnlyTheNamedFamilies(_ names: Set<String>) throws {
+        let page = BenchmarkPage.make(targetBytes: 20_000)
+        let all = try PromTextParser.parse(page)
+        let kept = try PromTextParser.parse(page, families: names)
+        #expect(kept == all.filter { names.contains($0.name) })
+        #expect(kept.count == names.subtracting(["absent"]).count)
+    }
+
+    @Test func filteredFamiliesStillParseQuotedNames() throws {
+        let page = "{\"a.b\",x=\"1\"} 1\n{\"c.d\"} 2\nplain 3\n"
+        #expect(try PromTextParser.parse(page, families: ["c.d"])
+            == [MetricFamily(name: "c.d", samples: [Sample(name: "c.d", value: 2)])])
+    }
+
     @Test func bytesAndStringGiveTheSameFamilies() throws {
         let page = "# TYPE m gauge\nm{a=\"1\"} 1\n"
         let fromBytes = try PromTextParser.parse(Array(page.utf8))

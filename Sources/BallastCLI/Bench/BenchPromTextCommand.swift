@@ -29,6 +29,10 @@ public struct BenchPromTextCommand: ParsableCommand {
     @Option(name: .long, help: "Write the built-in page to FILE and exit.")
     public var writePage: String?
 
+    /// Families to keep (repeatable); all when absent. Measures a scrape that needs only a few families.
+    @Option(name: .customLong("family"), help: "Keep only this family (repeatable); measures a filtered scrape.")
+    public var families: [String] = []
+
     /// Print one JSON object instead of a sentence.
     @Flag(name: .long, help: "Print the result as one JSON object.")
     public var json = false
@@ -70,7 +74,8 @@ public struct BenchPromTextCommand: ParsableCommand {
         } else {
             bytes = BenchmarkPage.make(targetBytes: pageBytes)
         }
-        let result = try PromTextBenchmark.measure(page: bytes, iterations: iterations) { message in
+        let kept = families.isEmpty ? nil : Set(families)
+        let result = try PromTextBenchmark.measure(page: bytes, iterations: iterations, families: kept) { message in
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }
         if json {

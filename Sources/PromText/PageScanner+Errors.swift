@@ -13,7 +13,8 @@ extension PageScanner {
     }
 
     func truncated() -> PromTextError {
-        error(.truncated,
+        error(
+            .truncated,
             "the page ends in the middle of line \(lineNumber), without a line feed; it was probably cut off in "
                 + "transit, so scrape it again.")
     }
@@ -33,7 +34,8 @@ extension PageScanner {
             }
         }
         offset = from + consumed
-        return error(.invalidUTF8, at: offset,
+        return error(
+            .invalidUTF8, at: offset,
             "byte 0x\(String(start[min(offset, end - 1)], radix: 16, uppercase: true)) is not valid UTF-8 in this "
                 + "\(what); pages must be UTF-8 encoded.")
     }
@@ -62,7 +64,8 @@ extension PageScanner {
     func describeByte(_ offset: Int) -> String {
         guard offset < count else { return "" }
         let byte = start[offset]
-        return (0x21...0x7E).contains(byte) ? String(Character(Unicode.Scalar(byte)))
+        return (0x21...0x7E).contains(byte)
+            ? String(Character(Unicode.Scalar(byte)))
             : "<0x\(String(byte, radix: 16, uppercase: true))>"
     }
 }

@@ -21,7 +21,8 @@ extension PageScanner {
             let quotedName = try readLabels()
             if let quotedName {
                 if name != nil {
-                    throw error(.invalidMetricName, at: nameStart,
+                    throw error(
+                        .invalidMetricName, at: nameStart,
                         "the metric name is given twice, before `{` and quoted inside it; keep one.")
                 }
                 name = quotedName
@@ -31,15 +32,18 @@ extension PageScanner {
             }
         }
         guard let name else {
-            throw error(.invalidMetricName, at: nameStart,
+            throw error(
+                .invalidMetricName, at: nameStart,
                 "the sample has no metric name; write it before `{`, or quoted first inside the braces.")
         }
         let separator = position
         skipBlanks()
         if atLineEnd {
             if position >= count { throw truncated() }
-            throw error(.missingValue, "the sample `\(name.prefix(80))` has no value; write one after a space, "
-                + "such as `\(name.prefix(80)) 1`.")
+            throw error(
+                .missingValue,
+                "the sample `\(name.prefix(80))` has no value; write one after a space, "
+                    + "such as `\(name.prefix(80)) 1`.")
         }
         if position == separator {
             throw unexpectedInName(expected: "a blank before the value")
@@ -62,11 +66,13 @@ extension PageScanner {
         try endLine()
         if let quotedNameBytes {
             try quotedNameBytes.withUnsafeBufferPointer { (bytes) throws(PromTextError) in
-                try finishSample(name: name, nameHash: nameHash, nameBytes: bytes, value: value, timestamp: timestamp,
+                try finishSample(
+                    name: name, nameHash: nameHash, nameBytes: bytes, value: value, timestamp: timestamp,
                     line: line)
             }
         } else {
-            try finishSample(name: name, nameHash: nameHash, nameBytes: nameBytes, value: value, timestamp: timestamp,
+            try finishSample(
+                name: name, nameHash: nameHash, nameBytes: nameBytes, value: value, timestamp: timestamp,
                 line: line)
         }
     }
@@ -78,7 +84,8 @@ extension PageScanner {
         // Names quoted inside braces are known only now; unwanted ones were read but are not kept.
         guard assembler.wants(name, nameBytes: nameBytes, interner: &interner) else { return }
         guard assembler.sampleCount < limits.maxSamples else {
-            throw PromTextError(.limitExceeded, line: line, column: 1,
+            throw PromTextError(
+                .limitExceeded, line: line, column: 1,
                 message: "the page has more than \(limits.maxSamples) samples; split the target or raise "
                     + "Limits.maxSamples.")
         }
@@ -92,7 +99,8 @@ extension PageScanner {
             }
         }
         lastLabelCount = labels.count
-        let sample = Sample(name: name, labels: Labels(sortedUniquePairs: labels), value: value,
+        let sample = Sample(
+            name: name, labels: Labels(sortedUniquePairs: labels), value: value,
             timestampMilliseconds: timestamp)
         try assembler.add(sample, nameBytes: nameBytes, seriesKey: key, line: line, interner: &interner)
     }
@@ -133,7 +141,8 @@ extension PageScanner {
                 guard position < count else { throw truncated() }
                 if start[position] == .comma || start[position] == .closeBrace {
                     if quotedName != nil {
-                        throw error(.invalidMetricName, at: labelStart,
+                        throw error(
+                            .invalidMetricName, at: labelStart,
                             "a second quoted metric name in one label set; quote only the metric name and write "
                                 + "label names as name=\"value\".")
                     }
@@ -150,17 +159,20 @@ extension PageScanner {
                 labelHash = hash
                 labelName = interner.string(start + labelStart, count: position - labelStart, hash: hash) ?? ""
             } else if byte == .lineFeed || byte == .carriageReturn {
-                throw error(.unterminatedQuote, at: braceStart,
+                throw error(
+                    .unterminatedQuote, at: braceStart,
                     "the label set opened here has no closing `}`; close it before the value.")
             } else {
-                throw error(.invalidLabelName,
+                throw error(
+                    .invalidLabelName,
                     "unexpected \(describe(position)) where a label name should start; label names match "
                         + "[a-zA-Z_][a-zA-Z0-9_]* or are quoted.")
             }
             skipBlanks()
             guard position < count else { throw truncated() }
             guard start[position] == .equals else {
-                throw error(.unexpectedCharacter,
+                throw error(
+                    .unexpectedCharacter,
                     "expected `=` after label name `\(labelName.prefix(80))`, found \(describe(position)); "
                         + "write \(labelName.prefix(80))=\"value\".")
             }
@@ -168,13 +180,15 @@ extension PageScanner {
             skipBlanks()
             guard position < count else { throw truncated() }
             guard start[position] == .quote else {
-                throw error(.unexpectedCharacter,
+                throw error(
+                    .unexpectedCharacter,
                     "the value of label `\(labelName.prefix(80))` must be in double quotes, found "
                         + "\(describe(position)); write \(labelName.prefix(80))=\"value\".")
             }
             let (value, valueHash) = try readLabelValue()
             guard labels.count < limits.maxLabelsPerSeries else {
-                throw error(.limitExceeded, at: labelStart,
+                throw error(
+                    .limitExceeded, at: labelStart,
                     "the series has more than \(limits.maxLabelsPerSeries) labels; drop some or raise "
                         + "Limits.maxLabelsPerSeries.")
             }
@@ -186,7 +200,8 @@ extension PageScanner {
             if start[position] == .comma {
                 position += 1
             } else if start[position] != .closeBrace {
-                throw error(.unexpectedCharacter,
+                throw error(
+                    .unexpectedCharacter,
                     "expected `,` or `}` after the value of label `\(labelName.prefix(80))`, found "
                         + "\(describe(position)).")
             }
@@ -207,7 +222,8 @@ extension PageScanner {
                 guard position + 1 < count else { throw truncated() }
                 let next = start[position + 1]
                 guard next == .backslash || next == .quote || next == .letterN else {
-                    throw error(.invalidEscape, at: position,
+                    throw error(
+                        .invalidEscape, at: position,
                         "invalid escape `\\\(describeByte(position + 1))` in label value; only \\\\, \\\" and \\n "
                             + "are allowed.")
                 }
@@ -216,7 +232,8 @@ extension PageScanner {
                 continue
             }
             if byte == .lineFeed {
-                throw error(.unterminatedQuote, at: quote,
+                throw error(
+                    .unterminatedQuote, at: quote,
                     "the label value that starts here has no closing quote before the end of the line; add `\"`.")
             }
             position += 1
@@ -232,7 +249,8 @@ extension PageScanner {
             if valueCount <= Self.internedValueBytes {
                 value = interner.string(start + valueStart, count: valueCount, hash: hash)
             } else {
-                value = String(validating: UnsafeBufferPointer(start: start + valueStart, count: valueCount),
+                value = String(
+                    validating: UnsafeBufferPointer(start: start + valueStart, count: valueCount),
                     as: UTF8.self)
             }
             guard let value else { throw invalidUTF8(valueStart, valueStart + valueCount, what: "label value") }
@@ -266,7 +284,8 @@ extension PageScanner {
             end += start[end] == .backslash ? 2 : 1
         }
         let length = min(end, count) - quote - 1
-        return error(.limitExceeded, at: quote,
+        return error(
+            .limitExceeded, at: quote,
             "the label value is \(length) bytes long, more than the limit of \(limits.maxLabelValueBytes); "
                 + "shorten it or raise Limits.maxLabelValueBytes.")
     }
@@ -279,7 +298,8 @@ extension PageScanner {
         while !atLineEnd && !start[position].isBlank { position += 1 }
         guard let value = FloatParsing.double(start + valueStart, count: position - valueStart) else {
             if position >= count { throw truncated() }
-            throw error(.invalidValue, at: valueStart,
+            throw error(
+                .invalidValue, at: valueStart,
                 "`\(token(valueStart))` is not a sample value; write a number such as 1, 0.25 or 1e-3, or NaN, "
                     + "+Inf, -Inf.")
         }
@@ -294,7 +314,8 @@ extension PageScanner {
         switch format {
         case .prometheus:
             if let milliseconds = FloatParsing.int64(start + timestampStart, count: length) { return milliseconds }
-            throw error(.invalidTimestamp, at: timestampStart,
+            throw error(
+                .invalidTimestamp, at: timestampStart,
                 "`\(token(timestampStart))` is not a timestamp; Prometheus text wants integer milliseconds since "
                     + "1970, such as 1700000000000.")
         case .openMetrics:
@@ -303,7 +324,8 @@ extension PageScanner {
             {
                 return Int64((seconds * 1000).rounded())
             }
-            throw error(.invalidTimestamp, at: timestampStart,
+            throw error(
+                .invalidTimestamp, at: timestampStart,
                 "`\(token(timestampStart))` is not a timestamp; OpenMetrics wants seconds since 1970, such as "
                     + "1700000000.125.")
         }
@@ -315,7 +337,8 @@ extension PageScanner {
     mutating func readMetricName() throws(PromTextError) -> (String, UInt64) {
         let nameStart = position
         guard position < count, start[position].isMetricNameStart else {
-            throw error(.invalidMetricName,
+            throw error(
+                .invalidMetricName,
                 "unexpected \(describe(position)) where a metric name should start; metric names match "
                     + "[a-zA-Z_:][a-zA-Z0-9_:]* or are quoted inside braces, as in {\"my.metric\"}.")
         }
@@ -340,7 +363,8 @@ extension PageScanner {
 
     func unexpectedInName(expected: String) -> PromTextError {
         if position >= count { return truncated() }
-        return error(.unexpectedCharacter,
+        return error(
+            .unexpectedCharacter,
             "unexpected \(describe(position)) after the name, where \(expected) should be; names use only "
                 + "letters, digits, `_` and `:` unless quoted.")
     }

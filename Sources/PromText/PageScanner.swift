@@ -90,7 +90,9 @@ struct PageScanner: ~Copyable {
     func lineTooLong() -> PromTextError {
         // At the line feed the length is known; inside the line, reading on to measure it is what the limit avoids.
         let atEnd = position < count && start[position] == .lineFeed
-        let length = atEnd ? "\(position - lineStart) bytes long, more than the limit of \(limits.maxLineBytes)"
+        let length =
+            atEnd
+            ? "\(position - lineStart) bytes long, more than the limit of \(limits.maxLineBytes)"
             : "more than \(limits.maxLineBytes) bytes long"
         return PromTextError(
             .limitExceeded, line: lineNumber, column: 1,
@@ -163,8 +165,10 @@ struct PageScanner: ~Copyable {
         skipBlanks()
         guard !atLineEnd else {
             if position >= count { throw truncated() }
-            throw error(.invalidMetricName, "# \(kind.keyword) needs a metric name, such as `# \(kind.keyword) "
-                + "http_requests_total \(kind.example)`.")
+            throw error(
+                .invalidMetricName,
+                "# \(kind.keyword) needs a metric name, such as `# \(kind.keyword) "
+                    + "http_requests_total \(kind.example)`.")
         }
         let name: String
         if start[position] == .quote {
@@ -182,7 +186,8 @@ struct PageScanner: ~Copyable {
             skipBlanks()
             let typeStart = position
             while !atLineEnd && !start[position].isBlank { position += 1 }
-            let token = String(decoding: UnsafeBufferPointer(start: start + typeStart, count: position - typeStart),
+            let token = String(
+                decoding: UnsafeBufferPointer(start: start + typeStart, count: position - typeStart),
                 as: UTF8.self)
             guard let type = MetricType(rawValue: token) else {
                 if position >= count { throw truncated() }
@@ -196,8 +201,10 @@ struct PageScanner: ~Copyable {
             skipBlanks()
             let unitStart = position
             while !atLineEnd && !start[position].isBlank { position += 1 }
-            metadata = .unit(String(decoding: UnsafeBufferPointer(start: start + unitStart, count: position - unitStart),
-                as: UTF8.self))
+            metadata = .unit(
+                String(
+                    decoding: UnsafeBufferPointer(start: start + unitStart, count: position - unitStart),
+                    as: UTF8.self))
         }
         try endLine()
         try assembler.record(metadata, name: name, line: lineNumber)
@@ -215,7 +222,8 @@ struct PageScanner: ~Copyable {
                 guard position + 1 < count else { throw truncated() }
                 if !escaped {
                     escaped = true
-                    unescaped.append(contentsOf: UnsafeBufferPointer(start: start + textStart, count: position - textStart))
+                    unescaped.append(
+                        contentsOf: UnsafeBufferPointer(start: start + textStart, count: position - textStart))
                 }
                 switch start[position + 1] {
                 case .backslash: unescaped.append(.backslash)
@@ -238,7 +246,9 @@ struct PageScanner: ~Copyable {
             end -= 1
             if escaped { unescaped.removeLast() }
         }
-        let text = escaped ? String(validating: unescaped, as: UTF8.self)
+        let text =
+            escaped
+            ? String(validating: unescaped, as: UTF8.self)
             : String(validating: UnsafeBufferPointer(start: start + textStart, count: end - textStart), as: UTF8.self)
         guard let text else { throw invalidUTF8(textStart, end, what: "HELP text") }
         return text

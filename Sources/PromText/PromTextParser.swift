@@ -80,7 +80,8 @@ public enum PromTextParser {
     ) throws(PromTextError) -> [MetricFamily] {
         guard let start = buffer.baseAddress, !buffer.isEmpty else {
             if format == .openMetrics {
-                throw PromTextError(.missingEOF, line: 1, column: 1,
+                throw PromTextError(
+                    .missingEOF, line: 1, column: 1,
                     message: "the OpenMetrics page is empty; it must at least hold `# EOF`.")
             }
             return []

@@ -135,7 +135,9 @@ public struct MetricFamily: Hashable, Sendable {
     public var samples: [Sample]
 
     /// Creates a family.
-    public init(name: String, type: MetricType = .untyped, help: String? = nil, unit: String? = nil, samples: [Sample] = []) {
+    public init(
+        name: String, type: MetricType = .untyped, help: String? = nil, unit: String? = nil, samples: [Sample] = []
+    ) {
         self.name = name
         self.type = type
         self.help = help

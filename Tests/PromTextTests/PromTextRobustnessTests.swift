@@ -1,5 +1,6 @@
-@testable import PromText
 import Testing
+
+@testable import PromText
 
 /// Hostile and broken pages: limits, cut-off pages, huge values, random bytes. None may crash.
 struct PromTextRobustnessTests {
@@ -11,8 +12,9 @@ struct PromTextRobustnessTests {
         } catch {
             #expect(error.kind == .limitExceeded)
             #expect(error.line == 1 && error.column == 7)
-            #expect(error.message == "the label value is 1048576 bytes long, more than the limit of 65536; "
-                + "shorten it or raise Limits.maxLabelValueBytes.")
+            #expect(
+                error.message == "the label value is 1048576 bytes long, more than the limit of 65536; "
+                    + "shorten it or raise Limits.maxLabelValueBytes.")
         }
     }
 
@@ -45,8 +47,9 @@ struct PromTextRobustnessTests {
         } catch {
             #expect(error.kind == .limitExceeded)
             #expect(error.line == 2 && error.column == 1)
-            #expect(error.message == "the line is more than 1048576 bytes long; shorten it or raise "
-                + "Limits.maxLineBytes.")
+            #expect(
+                error.message == "the line is more than 1048576 bytes long; shorten it or raise "
+                    + "Limits.maxLineBytes.")
         }
     }
 
@@ -113,9 +116,11 @@ struct PromTextRobustnessTests {
 
     /// Pages made of the grammar's own tokens reach deeper into the scanner than uniform random bytes do.
     @Test func grammarTokenSoupNeverCrashes() {
-        let tokens = ["m", "_bucket", "{", "}", "\"", "\\", "\\n", "\\q", "=", ",", " ", "\t", "\n", "\r\n", "#",
+        let tokens = [
+            "m", "_bucket", "{", "}", "\"", "\\", "\\n", "\\q", "=", ",", " ", "\t", "\n", "\r\n", "#",
             " HELP ", " TYPE ", " UNIT ", " EOF", "histogram", "counter", "le", "1", "-2.5e3", "NaN", "+Inf", "é",
-            "\u{FFFD}", "{\"a.b\"", "# {", "1700000000"]
+            "\u{FFFD}", "{\"a.b\"", "# {", "1700000000",
+        ]
         var random = SplitMix(seed: 7)
         var parsed = 0
         for _ in 0..<2_000 {
@@ -146,7 +151,8 @@ struct PromTextRobustnessTests {
         let families = try PromTextParser.parse(page)
         #expect(families.map(\.name) == names)
         for (index, family) in families.enumerated() {
-            #expect(family.samples.map { $0.labels["value"] } == ["v\(index * 7919 % 1000)-0", "v\(index * 7919 % 1000)-1"])
+            #expect(
+                family.samples.map { $0.labels["value"] } == ["v\(index * 7919 % 1000)-0", "v\(index * 7919 % 1000)-1"])
             #expect(family.samples.allSatisfy { $0.labels["le"] == String(index % 13) && $0.value == Double(index) })
         }
     }

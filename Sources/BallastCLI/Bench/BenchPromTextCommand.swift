@@ -4,6 +4,7 @@ import PromText
 
 /// `ballast bench promtext`: parse one exposition page many times and report bytes and samples per second.
 public struct BenchPromTextCommand: ParsableCommand {
+    /// Name, abstract and help of the command.
     public static let configuration = CommandConfiguration(
         commandName: "promtext",
         abstract: "Measure the Prometheus text parser in MB/s and samples/s.",
@@ -49,7 +50,8 @@ public struct BenchPromTextCommand: ParsableCommand {
             throw ValidationError("--page-bytes must be at least 1; \(pageBytes) was given.")
         }
         if page != nil, writePage != nil {
-            throw ValidationError("--write-page writes the built-in page; drop --page, or drop --write-page to measure it.")
+            throw ValidationError(
+                "--write-page writes the built-in page; drop --page, or drop --write-page to measure it.")
         }
     }
 

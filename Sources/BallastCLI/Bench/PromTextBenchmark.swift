@@ -2,9 +2,9 @@ import Foundation
 import PromText
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Times ``PromTextParser`` on one page: one untimed parse to warm up and count samples, then `iterations`

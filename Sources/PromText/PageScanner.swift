@@ -112,6 +112,15 @@ struct PageScanner: ~Copyable {
         try endLine()
     }
 
+    /// Moves past a token (up to a blank or the line end), stopping at the line limit: TYPE and UNIT tokens
+    /// become `String`s, which must not grow with a hostile line.
+    mutating func skipToken() throws(PromTextError) {
+        while !atLineEnd && !start[position].isBlank {
+            if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
+            position += 1
+        }
+    }
+
     // MARK: Comments and metadata
 
     mutating func readComment() throws(PromTextError) {
@@ -185,7 +194,7 @@ struct PageScanner: ~Copyable {
         case .type:
             skipBlanks()
             let typeStart = position
-            while !atLineEnd && !start[position].isBlank { position += 1 }
+            try skipToken()
             let token = String(
                 decoding: UnsafeBufferPointer(start: start + typeStart, count: position - typeStart),
                 as: UTF8.self)
@@ -200,7 +209,7 @@ struct PageScanner: ~Copyable {
         case .unit:
             skipBlanks()
             let unitStart = position
-            while !atLineEnd && !start[position].isBlank { position += 1 }
+            try skipToken()
             metadata = .unit(
                 String(
                     decoding: UnsafeBufferPointer(start: start + unitStart, count: position - unitStart),

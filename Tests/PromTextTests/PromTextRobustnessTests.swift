@@ -38,7 +38,7 @@ struct PromTextRobustnessTests {
         }
     }
 
-    @Test(arguments: ["# HELP m ", "# a comment ", "m{a=\"1\"} 1 # "])
+    @Test(arguments: ["# HELP m ", "# a comment ", "m{a=\"1\"} 1 # ", "# TYPE m ", "# UNIT m "])
     func hugeLineIsRejectedByTheLineLimit(_ prefix: String) {
         let page = "ok 1\n" + prefix + String(repeating: "y", count: 4 << 20) + "\n"
         do {

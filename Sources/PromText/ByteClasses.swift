@@ -24,13 +24,17 @@ extension UInt8 {
     @inline(__always) var isMetricNameStart: Bool { isLetter || self == UInt8(ascii: "_") || self == UInt8(ascii: ":") }
 
     /// `[a-zA-Z0-9_:]`, as one shift and mask: it runs for every byte of every name.
-    @inline(__always) var isMetricNameContinuation: Bool { Self.inMasks(self, low: Self.digitsAndColon, high: Self.lettersAndUnderscore) }
+    @inline(__always) var isMetricNameContinuation: Bool {
+        Self.inMasks(self, low: Self.digitsAndColon, high: Self.lettersAndUnderscore)
+    }
 
     /// `[a-zA-Z_]`
     @inline(__always) var isLabelNameStart: Bool { isLetter || self == UInt8(ascii: "_") }
 
     /// `[a-zA-Z0-9_]`
-    @inline(__always) var isLabelNameContinuation: Bool { Self.inMasks(self, low: Self.digits, high: Self.lettersAndUnderscore) }
+    @inline(__always) var isLabelNameContinuation: Bool {
+        Self.inMasks(self, low: Self.digits, high: Self.lettersAndUnderscore)
+    }
 
     /// Bits 48...57 of the low mask are `0`...`9`, bit 58 is `:`.
     private static let digits: UInt64 = ((1 << 10) - 1) << 48

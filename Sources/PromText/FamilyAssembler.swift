@@ -12,6 +12,8 @@ struct FamilyAssembler {
         var typeLine: Int?
         var unitLine: Int?
         var firstSampleLine: Int?
+        /// False for families the caller filtered out: their samples are skipped unread.
+        var wanted = true
     }
 
     private var builders: [Builder] = []
@@ -20,10 +22,21 @@ struct FamilyAssembler {
     private var series: SeriesTable
     private(set) var sampleCount = 0
 
+    /// Families to keep; `nil` keeps all.
+    private let wanted: Set<String>?
+
     /// An assembler for a page of `pageBytes` bytes, sized so that its tables rarely grow.
-    init(pageBytes: Int) {
+    init(pageBytes: Int, wanted: Set<String>?) {
         // Real pages spend 60 to 120 bytes per sample line.
-        series = SeriesTable(expected: pageBytes / 64)
+        series = SeriesTable(expected: wanted == nil ? pageBytes / 64 : 64)
+        self.wanted = wanted
+    }
+
+    /// Whether a sample called `name` belongs to a family the caller wants; resolves (and remembers) its family,
+    /// so the next sample of the same family answers with a byte comparison.
+    mutating func wants(_ name: String, nameBytes: UnsafeBufferPointer<UInt8>, interner: inout StringInterner) -> Bool {
+        guard wanted != nil else { return true }
+        return builders[family(for: name, nameBytes: nameBytes, interner: &interner)].wanted
     }
 
     /// Metadata lines that name a family: `# HELP`, `# TYPE`, `# UNIT`.
@@ -102,10 +115,12 @@ struct FamilyAssembler {
     }
 
     /// The families in the order the page first named them.
-    func families() -> [MetricFamily] { builders.map(\.family) }
+    func families() -> [MetricFamily] { builders.filter(\.wanted).map(\.family) }
 
     private mutating func append(name: String) -> Int {
-        builders.append(Builder(family: MetricFamily(name: name), nameBytes: Array(name.utf8)))
+        var builder = Builder(family: MetricFamily(name: name), nameBytes: Array(name.utf8))
+        builder.wanted = wanted?.contains(name) ?? true
+        builders.append(builder)
         indexByName[name] = builders.count - 1
         return builders.count - 1
     }

@@ -1,5 +1,6 @@
-@testable import PromText
 import Testing
+
+@testable import PromText
 
 /// The mask-based name classes agree with the grammar written out longhand, for every byte.
 struct ByteClassesTests {

@@ -1,5 +1,6 @@
-@testable import PromText
 import Testing
+
+@testable import PromText
 
 /// The byte-level number readers agree with the standard library's correctly rounded conversion.
 struct FloatParsingTests {

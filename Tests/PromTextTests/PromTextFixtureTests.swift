@@ -28,8 +28,9 @@ struct PromTextFixtureTests {
         #expect(families.count == 14)
         let gc = try #require(families.first { $0.name == "go_gc_duration_seconds" })
         #expect(gc.type == .summary)
-        #expect(gc.samples.map(\.name) == Array(repeating: "go_gc_duration_seconds", count: 5)
-            + ["go_gc_duration_seconds_sum", "go_gc_duration_seconds_count"])
+        #expect(
+            gc.samples.map(\.name) == Array(repeating: "go_gc_duration_seconds", count: 5)
+                + ["go_gc_duration_seconds_sum", "go_gc_duration_seconds_count"])
         #expect(families.first { $0.name == "node_cpu_seconds_total" }?.samples.count == 32)
         let uname = try #require(families.first { $0.name == "node_uname_info" }?.samples.first)
         #expect(uname.labels["version"] == "#1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)")
@@ -39,15 +40,18 @@ struct PromTextFixtureTests {
 
     @Test func openMetricsPage() throws {
         let families = try PromTextParser.parse(try Self.fixture("openmetrics", "txt"), format: .openMetrics)
-        #expect(families.map(\.name) == [
-            "ballast_requests", "ballast_queue_wait_seconds", "ballast_model", "ballast_kv_cache_usage_ratio",
-            "ballast_build",
-        ])
+        #expect(
+            families.map(\.name) == [
+                "ballast_requests", "ballast_queue_wait_seconds", "ballast_model", "ballast_kv_cache_usage_ratio",
+                "ballast_build",
+            ])
         #expect(families.map(\.type) == [.counter, .histogram, .info, .gauge, .stateset])
         let requests = families[0]
-        #expect(requests.samples.map(\.name) == [
-            "ballast_requests_total", "ballast_requests_created", "ballast_requests_total", "ballast_requests_created",
-        ])
+        #expect(
+            requests.samples.map(\.name) == [
+                "ballast_requests_total", "ballast_requests_created", "ballast_requests_total",
+                "ballast_requests_created",
+            ])
         #expect(requests.samples[0].timestampMilliseconds == 1_700_000_000_125)
         #expect(requests.samples[2].value == 3)
         #expect(families[1].unit == "seconds")

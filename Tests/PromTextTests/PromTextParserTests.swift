@@ -21,14 +21,18 @@ struct PromTextParserTests {
 
                 """,
             expected: [
-                MetricFamily(name: "ballast_queue_depth", type: .gauge, help: "Requests waiting.", samples: [
-                    Sample(name: "ballast_queue_depth", labels: ["model": "m", "version": "v1"], value: 3),
-                ]),
+                MetricFamily(
+                    name: "ballast_queue_depth", type: .gauge, help: "Requests waiting.",
+                    samples: [
+                        Sample(name: "ballast_queue_depth", labels: ["model": "m", "version": "v1"], value: 3)
+                    ])
             ]),
         Case(
             name: "HELP escapes",
             page: "# HELP m A \\\\ back\\nslash \"quoted\"\nm 1\n",
-            expected: [MetricFamily(name: "m", help: "A \\ back\nslash \"quoted\"", samples: [Sample(name: "m", value: 1)])]),
+            expected: [
+                MetricFamily(name: "m", help: "A \\ back\nslash \"quoted\"", samples: [Sample(name: "m", value: 1)])
+            ]),
         Case(
             name: "label value escapes",
             page: "m{a=\"x\\\\y\\\"z\\nw\"} 1\n",
@@ -38,7 +42,9 @@ struct PromTextParserTests {
             page: "a NaN\nb +Inf 1700000000000\nc -Inf -5\nd Inf\ne -0.5e-3\nf 1e400\n",
             expected: [
                 MetricFamily(name: "a", samples: [Sample(name: "a", value: .nan)]),
-                MetricFamily(name: "b", samples: [Sample(name: "b", value: .infinity, timestampMilliseconds: 1_700_000_000_000)]),
+                MetricFamily(
+                    name: "b",
+                    samples: [Sample(name: "b", value: .infinity, timestampMilliseconds: 1_700_000_000_000)]),
                 MetricFamily(name: "c", samples: [Sample(name: "c", value: -.infinity, timestampMilliseconds: -5)]),
                 MetricFamily(name: "d", samples: [Sample(name: "d", value: .infinity)]),
                 MetricFamily(name: "e", samples: [Sample(name: "e", value: -0.0005)]),
@@ -73,63 +79,78 @@ struct PromTextParserTests {
 
                 """,
             expected: [
-                MetricFamily(name: "h", type: .histogram, samples: [
-                    Sample(name: "h_bucket", labels: ["le": "0.5"], value: 1),
-                    Sample(name: "h_bucket", labels: ["le": "+Inf"], value: 2),
-                    Sample(name: "h_sum", value: 0.75),
-                    Sample(name: "h_count", value: 2),
-                    Sample(name: "h_created", value: 1_700_000_000),
-                ]),
+                MetricFamily(
+                    name: "h", type: .histogram,
+                    samples: [
+                        Sample(name: "h_bucket", labels: ["le": "0.5"], value: 1),
+                        Sample(name: "h_bucket", labels: ["le": "+Inf"], value: 2),
+                        Sample(name: "h_sum", value: 0.75),
+                        Sample(name: "h_count", value: 2),
+                        Sample(name: "h_created", value: 1_700_000_000),
+                    ]),
                 MetricFamily(name: "g", samples: [Sample(name: "g", value: 1)]),
             ]),
         Case(
             name: "summary with quantiles",
             page: "# TYPE s summary\ns{quantile=\"0.5\"} 0.1\ns{quantile=\"0.99\"} 0.9\ns_sum 4\ns_count 10\n",
             expected: [
-                MetricFamily(name: "s", type: .summary, samples: [
-                    Sample(name: "s", labels: ["quantile": "0.5"], value: 0.1),
-                    Sample(name: "s", labels: ["quantile": "0.99"], value: 0.9),
-                    Sample(name: "s_sum", value: 4),
-                    Sample(name: "s_count", value: 10),
-                ]),
+                MetricFamily(
+                    name: "s", type: .summary,
+                    samples: [
+                        Sample(name: "s", labels: ["quantile": "0.5"], value: 0.1),
+                        Sample(name: "s", labels: ["quantile": "0.99"], value: 0.9),
+                        Sample(name: "s_sum", value: 4),
+                        Sample(name: "s_count", value: 10),
+                    ])
             ]),
         Case(
             name: "counter declared without _total (OpenMetrics style) collects _total and _created",
             page: "# TYPE c counter\nc_total 5\nc_created 1.5e9\n",
             expected: [
-                MetricFamily(name: "c", type: .counter, samples: [
-                    Sample(name: "c_total", value: 5), Sample(name: "c_created", value: 1.5e9),
-                ]),
+                MetricFamily(
+                    name: "c", type: .counter,
+                    samples: [
+                        Sample(name: "c_total", value: 5), Sample(name: "c_created", value: 1.5e9),
+                    ])
             ]),
         Case(
             name: "families interleaved on the page stay grouped",
             page: "# TYPE a gauge\n# TYPE b gauge\na{x=\"1\"} 1\nb 2\na{x=\"2\"} 3\n",
             expected: [
-                MetricFamily(name: "a", type: .gauge, samples: [
-                    Sample(name: "a", labels: ["x": "1"], value: 1), Sample(name: "a", labels: ["x": "2"], value: 3),
-                ]),
+                MetricFamily(
+                    name: "a", type: .gauge,
+                    samples: [
+                        Sample(name: "a", labels: ["x": "1"], value: 1),
+                        Sample(name: "a", labels: ["x": "2"], value: 3),
+                    ]),
                 MetricFamily(name: "b", type: .gauge, samples: [Sample(name: "b", value: 2)]),
             ]),
         Case(
             name: "exemplars are skipped",
             page: "# TYPE h histogram\nh_bucket{le=\"1\"} 3 # {trace_id=\"abc\"} 0.5 1700000000\nh_count 3 # {} 1\n",
             expected: [
-                MetricFamily(name: "h", type: .histogram, samples: [
-                    Sample(name: "h_bucket", labels: ["le": "1"], value: 3), Sample(name: "h_count", value: 3),
-                ]),
+                MetricFamily(
+                    name: "h", type: .histogram,
+                    samples: [
+                        Sample(name: "h_bucket", labels: ["le": "1"], value: 3), Sample(name: "h_count", value: 3),
+                    ])
             ]),
         Case(
             name: "quoted UTF-8 metric and label names",
             page: "# HELP \"my.metric\" Dots.\n{\"my.metric\", \"http.status\"=\"200\", a=\"b\"} 1\n",
             expected: [
-                MetricFamily(name: "my.metric", help: "Dots.", samples: [
-                    Sample(name: "my.metric", labels: ["http.status": "200", "a": "b"], value: 1),
-                ]),
+                MetricFamily(
+                    name: "my.metric", help: "Dots.",
+                    samples: [
+                        Sample(name: "my.metric", labels: ["http.status": "200", "a": "b"], value: 1)
+                    ])
             ]),
         Case(
             name: "UTF-8 label values and labels sorted by name",
             page: "m{z=\"日本語 🚀\",a=\"é\"} 1\n",
-            expected: [MetricFamily(name: "m", samples: [Sample(name: "m", labels: ["a": "é", "z": "日本語 🚀"], value: 1)])]),
+            expected: [
+                MetricFamily(name: "m", samples: [Sample(name: "m", labels: ["a": "é", "z": "日本語 🚀"], value: 1)])
+            ]),
         Case(
             name: "metadata without samples is kept",
             page: "# HELP m Nothing yet.\n# TYPE m counter\n",
@@ -151,9 +172,11 @@ struct PromTextParserTests {
             format: .openMetrics,
             expected: [
                 MetricFamily(name: "b", type: .info, samples: [Sample(name: "b_info", labels: ["v": "1"], value: 1)]),
-                MetricFamily(name: "t", type: .gauge, unit: "seconds", samples: [
-                    Sample(name: "t", value: 2.5, timestampMilliseconds: 1_700_000_000_125),
-                ]),
+                MetricFamily(
+                    name: "t", type: .gauge, unit: "seconds",
+                    samples: [
+                        Sample(name: "t", value: 2.5, timestampMilliseconds: 1_700_000_000_125)
+                    ]),
             ]),
     ]
 
@@ -161,6 +184,26 @@ struct PromTextParserTests {
     func parsesExactly(_ testCase: Case) throws {
         let families = try PromTextParser.parse(testCase.page, format: testCase.format)
         #expect(families == testCase.expected)
+    }
+
+    /// Keeping some families gives exactly those families of the full parse, in the same order.
+    @Test(arguments: [
+        Set<String>(), ["vllm:time_to_first_token_seconds"], ["vllm:gpu_cache_usage_perc", "node_cpu_seconds_total"],
+        ["go_gc_duration_seconds", "vllm:prompt_tokens_total", "absent"],
+    ])
+    func keepsOnlyTheNamedFamilies(_ names: Set<String>) throws {
+        let page = BenchmarkPage.make(targetBytes: 20_000)
+        let all = try PromTextParser.parse(page)
+        let kept = try PromTextParser.parse(page, families: names)
+        #expect(kept == all.filter { names.contains($0.name) })
+        #expect(kept.count == names.subtracting(["absent"]).count)
+    }
+
+    @Test func filteredFamiliesStillParseQuotedNames() throws {
+        let page = "{\"a.b\",x=\"1\"} 1\n{\"c.d\"} 2\nplain 3\n"
+        #expect(
+            try PromTextParser.parse(page, families: ["c.d"])
+                == [MetricFamily(name: "c.d", samples: [Sample(name: "c.d", value: 2)])])
     }
 
     @Test func bytesAndStringGiveTheSameFamilies() throws {
@@ -176,7 +219,10 @@ struct PromTextParserTests {
         let page = "m{a=\"1\"} 2\n"
         // A lazy mapped collection has no contiguous storage, so this takes the copying path.
         let bytes = page.utf8.lazy.map { $0 }
-        #expect(try PromTextParser.parse(bytes) == [MetricFamily(name: "m", samples: [Sample(name: "m", labels: ["a": "1"], value: 2)])])
+        #expect(
+            try PromTextParser.parse(bytes) == [
+                MetricFamily(name: "m", samples: [Sample(name: "m", labels: ["a": "1"], value: 2)])
+            ])
     }
 
     @Test(arguments: [

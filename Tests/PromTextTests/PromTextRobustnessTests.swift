@@ -1,5 +1,6 @@
-@testable import PromText
 import Testing
+
+@testable import PromText
 
 /// Hostile and broken pages: limits, cut-off pages, huge values, random bytes. None may crash.
 struct PromTextRobustnessTests {
@@ -11,8 +12,9 @@ struct PromTextRobustnessTests {
         } catch {
             #expect(error.kind == .limitExceeded)
             #expect(error.line == 1 && error.column == 7)
-            #expect(error.message == "the label value is 1048576 bytes long, more than the limit of 65536; "
-                + "shorten it or raise Limits.maxLabelValueBytes.")
+            #expect(
+                error.message == "the label value is 1048576 bytes long, more than the limit of 65536; "
+                    + "shorten it or raise Limits.maxLabelValueBytes.")
         }
     }
 
@@ -27,12 +29,27 @@ struct PromTextRobustnessTests {
     @Test func lineLongerThanTheLimit() {
         let help = String(repeating: "h", count: 300)
         do {
-            _ = try PromTextParser.parse("m 1\n# HELP m \(help)\n", limits: .init(maxLineBytes: 256))
+            _ = try PromTextParser.parse("m 1\nm{a=\"\(help)\"} 1\n", limits: .init(maxLineBytes: 256))
             Issue.record("a 309-byte line parsed under a 256-byte limit")
         } catch {
             #expect(error.kind == .limitExceeded)
             #expect(error.line == 2)
             #expect(error.message.contains("the line is 309 bytes long, more than the limit of 256"))
+        }
+    }
+
+    @Test(arguments: ["# HELP m ", "# a comment ", "m{a=\"1\"} 1 # ", "# TYPE m ", "# UNIT m "])
+    func hugeLineIsRejectedByTheLineLimit(_ prefix: String) {
+        let page = "ok 1\n" + prefix + String(repeating: "y", count: 4 << 20) + "\n"
+        do {
+            _ = try PromTextParser.parse(page)
+            Issue.record("a 4 MiB line parsed under the default 1 MiB line limit")
+        } catch {
+            #expect(error.kind == .limitExceeded)
+            #expect(error.line == 2 && error.column == 1)
+            #expect(
+                error.message == "the line is more than 1048576 bytes long; shorten it or raise "
+                    + "Limits.maxLineBytes.")
         }
     }
 
@@ -95,6 +112,49 @@ struct PromTextRobustnessTests {
             }
         }
         #expect(failures > 0)
+    }
+
+    /// Pages made of the grammar's own tokens reach deeper into the scanner than uniform random bytes do.
+    @Test func grammarTokenSoupNeverCrashes() {
+        let tokens = [
+            "m", "_bucket", "{", "}", "\"", "\\", "\\n", "\\q", "=", ",", " ", "\t", "\n", "\r\n", "#",
+            " HELP ", " TYPE ", " UNIT ", " EOF", "histogram", "counter", "le", "1", "-2.5e3", "NaN", "+Inf", "é",
+            "\u{FFFD}", "{\"a.b\"", "# {", "1700000000",
+        ]
+        var random = SplitMix(seed: 7)
+        var parsed = 0
+        for _ in 0..<2_000 {
+            var page = ""
+            for _ in 0..<Int(random.next() % 40) { page += tokens[Int(random.next() % UInt64(tokens.count))] }
+            for format in ExpositionFormat.allCases {
+                do {
+                    _ = try PromTextParser.parse(page, format: format)
+                    parsed += 1
+                } catch {
+                    #expect(error.line >= 1 && error.column >= 1 && !error.message.isEmpty)
+                }
+            }
+        }
+        #expect(parsed > 0)
+    }
+
+    /// Far more distinct names and values than interner slots, in an order that keeps evicting them: every
+    /// sample must still get its own bytes back.
+    @Test func internerEvictionKeepsEveryStringRight() throws {
+        let names = (0..<300).map { "metric_\($0)_total" }
+        var page = ""
+        for round in 0..<2 {
+            for (index, name) in names.enumerated() {
+                page += "\(name){value=\"v\(index * 7919 % 1000)-\(round)\",le=\"\(index % 13)\"} \(index)\n"
+            }
+        }
+        let families = try PromTextParser.parse(page)
+        #expect(families.map(\.name) == names)
+        for (index, family) in families.enumerated() {
+            #expect(
+                family.samples.map { $0.labels["value"] } == ["v\(index * 7919 % 1000)-0", "v\(index * 7919 % 1000)-1"])
+            #expect(family.samples.allSatisfy { $0.labels["le"] == String(index % 13) && $0.value == Double(index) })
+        }
     }
 
     @Test func manySeriesWithEqualKeysStayDistinct() throws {

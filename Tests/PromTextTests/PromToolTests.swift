@@ -7,20 +7,25 @@ struct PromToolTests {
     /// A page that follows every naming convention, so promtool must report nothing at all.
     @Test func lintCleanPageHasNoProblems() throws {
         let families = [
-            MetricFamily(name: "ballast_requests_total", type: .counter, help: "Requests finished, by status.",
+            MetricFamily(
+                name: "ballast_requests_total", type: .counter, help: "Requests finished, by status.",
                 samples: [
                     Sample(name: "ballast_requests_total", labels: ["model": "m", "status": "ok"], value: 10),
                     Sample(name: "ballast_requests_total", labels: ["model": "m", "status": "a \"b\"\n\\c"], value: 1),
                 ]),
-            MetricFamily(name: "ballast_queue_wait_seconds", type: .histogram, help: "Queue wait.", samples: [
-                Sample(name: "ballast_queue_wait_seconds_bucket", labels: ["le": "0.5"], value: 2),
-                Sample(name: "ballast_queue_wait_seconds_bucket", labels: ["le": "+Inf"], value: 3),
-                Sample(name: "ballast_queue_wait_seconds_sum", value: 0.75),
-                Sample(name: "ballast_queue_wait_seconds_count", value: 3),
-            ]),
-            MetricFamily(name: "ballast_kv_cache_usage_ratio", type: .gauge, help: "KV cache used.", samples: [
-                Sample(name: "ballast_kv_cache_usage_ratio", value: .nan, timestampMilliseconds: 1_700_000_000_000),
-            ]),
+            MetricFamily(
+                name: "ballast_queue_wait_seconds", type: .histogram, help: "Queue wait.",
+                samples: [
+                    Sample(name: "ballast_queue_wait_seconds_bucket", labels: ["le": "0.5"], value: 2),
+                    Sample(name: "ballast_queue_wait_seconds_bucket", labels: ["le": "+Inf"], value: 3),
+                    Sample(name: "ballast_queue_wait_seconds_sum", value: 0.75),
+                    Sample(name: "ballast_queue_wait_seconds_count", value: 3),
+                ]),
+            MetricFamily(
+                name: "ballast_kv_cache_usage_ratio", type: .gauge, help: "KV cache used.",
+                samples: [
+                    Sample(name: "ballast_kv_cache_usage_ratio", value: .nan, timestampMilliseconds: 1_700_000_000_000)
+                ]),
         ]
         let result = try Self.promtool(PromTextWriter.text(families))
         #expect(result.status == 0, "promtool said: \(result.output)")

@@ -2,9 +2,9 @@ import Foundation
 import PromText
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Times ``PromTextParser`` on one page: one untimed parse to warm up and count samples, then `iterations`
@@ -41,10 +41,12 @@ struct PromTextBenchmark {
         }
     }
 
-    static func measure(page: [UInt8], iterations: Int, progress: (String) -> Void) throws -> Result {
+    static func measure(
+        page: [UInt8], iterations: Int, families: Set<String>?, progress: (String) -> Void
+    ) throws -> Result {
         let warm: [MetricFamily]
         do {
-            warm = try PromTextParser.parse(page)
+            warm = try PromTextParser.parse(page, families: families)
         } catch {
             throw BenchError(message: "The page does not parse: \(error.description)")
         }
@@ -56,7 +58,7 @@ struct PromTextBenchmark {
         let elapsed = try clock.measure {
             for _ in 0..<iterations {
                 do {
-                    checksum &+= try PromTextParser.parse(page).count
+                    checksum &+= try PromTextParser.parse(page, families: families).count
                 } catch {
                     throw BenchError(message: "The page does not parse: \(error)")
                 }

@@ -23,7 +23,7 @@ struct GGUFReaderTests {
             #expect(info.shape == tensor.shape)
             #expect(info.type == tensor.type)
             #expect(info.offset % file.header.alignment == 0)
-            #expect(Array(file.data(of: info)) == tensor.data, "data of \(info.name)")
+            #expect(Array(try file.data(of: info)) == tensor.data, "data of \(info.name)")
         }
         // The file on disk is exactly what encoded() produces.
         #expect(Array(file.file.bytes) == writer.encoded())
@@ -203,6 +203,15 @@ struct GGUFReaderTests {
         try Data(try Self.oneTensorFile()).write(to: URL(fileURLWithPath: path))
         let file = try GGUFFile(path: path)
         #expect(try file.data(named: "t").count == 36)
+        let foreign = GGUFTensorInfo(name: "x", shape: [32, 1000], type: .q4_0, offset: 0)
+        let outside = #expect(throws: GGUFError.self) { try file.data(of: foreign) }
+        #expect(
+            outside?.description
+                == "\(path): Tensor `x` (18000 bytes at data offset 0) lies outside this 160-byte file; pass a tensor info from this file's header."
+        )
+        let huge = GGUFTensorInfo(name: "h", shape: [Int.max - 31, 4], type: .f32, offset: 0)
+        #expect(huge.byteCount == Int.max)
+        #expect(throws: GGUFError.self) { try file.data(of: huge) }
         let missing = #expect(throws: GGUFError.self) { try file.data(named: "u") }
         #expect(missing?.description == "\(path): The file has no tensor named `u`.")
     }
@@ -257,6 +266,10 @@ struct GGUFWriterTests {
             try writer.addTensor(name: "a", shape: [1], type: .f32, data: [0, 0, 0, 0])
         }
         #expect(duplicate?.description == "A tensor named `a` was already added; names must be unique.")
+        let huge = #expect(throws: GGUFError.self) {
+            try writer.addTensor(name: "h", shape: [Int.max / 2, 4], type: .f32, data: [])
+        }
+        #expect(huge?.description == "Tensor `h` of shape [\(Int.max / 2), 4] is too large to address.")
         let late = #expect(throws: GGUFError.self) { try writer.set("general.alignment", .uint32(64)) }
         #expect(late?.description == "Set `general.alignment` before adding tensors; their offsets depend on it.")
     }

@@ -242,6 +242,45 @@ struct KernelTests {
             }
         }
         #expect(swiglu?.description == "siluMultiply: gate (64) and up (63) must have the same length.")
+        // Sizes that would overflow are refused before any arithmetic on them.
+        let weights = [UInt8](repeating: 0, count: 18)
+        let activations = [UInt8](repeating: 0, count: 34)
+        let huge = weights.withUnsafeBytes { w in
+            activations.withUnsafeBytes { a in
+                y.withUnsafeMutableBufferPointer { out in
+                    #expect(throws: KernelError.self) {
+                        try kernels.matmul(
+                            weights: w, type: .q4_0, rows: 0..<Int(Int32.max), rowLength: 32, activations: a,
+                            batch: 1, output: out, outputStride: 1)
+                    }
+                }
+            }
+        }
+        #expect(
+            huge?.description
+                == "matmul: weights hold 18 bytes; rows up to 2147483647 of 32 Q4_0 elements need 38654705646.")
+        let tooMany = weights.withUnsafeBytes { w in
+            activations.withUnsafeBytes { a in
+                y.withUnsafeMutableBufferPointer { out in
+                    #expect(throws: KernelError.self) {
+                        try kernels.matmul(
+                            weights: w, type: .q4_0, rows: 0..<1, rowLength: 32, activations: a,
+                            batch: Int(Int32.max) + 1, output: out, outputStride: 1)
+                    }
+                }
+            }
+        }
+        #expect(
+            tooMany?.description
+                == "matmul: the batch is 2147483648; the kernels take 0 to 2147483647; split the work into smaller calls."
+        )
+        let overflow = q.withUnsafeMutableBufferPointer { buffer in
+            #expect(throws: KernelError.self) {
+                try kernels.rope(
+                    buffer, heads: Int.max, headDimension: 2, rotatedDimensions: 2, position: 0, base: 1e4, neox: false)
+            }
+        }
+        #expect(overflow?.description.hasPrefix("rope: 64 floats do not hold") == true)
     }
 
     /// RMSNorm's SIMD path sums squares in `Double` in another order; the mean then rounds to the same float
@@ -280,7 +319,7 @@ struct KernelTests {
         var rng = SeededGenerator(seed: 99)
         var logits = rng.floats(1000, in: -20...20)
         let expectedSoftmax = ReferenceKernels.softmax(logits)
-        logits.withUnsafeMutableBufferPointer { kernels.softmax($0) }
+        try logits.withUnsafeMutableBufferPointer { try kernels.softmax($0) }
         #expect(logits == expectedSoftmax)
         #expect(abs(logits.reduce(0, +) - 1) < 1e-4)
 
@@ -305,7 +344,7 @@ struct KernelTests {
         let gate = rng.floats(300, in: -8...8)
         let up = rng.floats(300, in: -2...2)
         var silu = gate
-        silu.withUnsafeMutableBufferPointer { kernels.silu($0) }
+        try silu.withUnsafeMutableBufferPointer { try kernels.silu($0) }
         #expect(silu == ReferenceKernels.silu(gate))
         var swiglu = gate
         try swiglu.withUnsafeMutableBufferPointer { g in

@@ -78,6 +78,9 @@ public struct GGUFWriter: Sendable {
                 "Tensor `\(name)` has rows of \(shape[0]) elements; \(type) needs a multiple of \(type.blockSize).")
         }
         let info = GGUFTensorInfo(name: name, shape: shape, type: type, offset: dataSize)
+        guard info.byteCount < Int.max else {
+            throw GGUFError(offset: nil, "Tensor `\(name)` of shape \(shape) is too large to address.")
+        }
         guard data.count == info.byteCount else {
             throw GGUFError(
                 offset: nil,

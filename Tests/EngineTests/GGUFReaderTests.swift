@@ -29,6 +29,54 @@ struct GGUFReaderTests {
         #expect(Array(file.file.bytes) == writer.encoded())
     }
 
+    /// Random metadata trees (every value type, arrays nested up to three deep, empty arrays) survive a
+    /// write and a parse unchanged.
+    @Test func randomMetadataRoundTrips() throws {
+        var rng = SeededGenerator(seed: 9)
+        func randomString() -> String {
+            let scalars = (0..<Int.random(in: 0...12, using: &rng)).compactMap { _ in
+                Unicode.Scalar(UInt32.random(in: 0x20...0x2FF, using: &rng))
+            }
+            return String(String.UnicodeScalarView(scalars))
+        }
+        func randomArray(depth: Int) -> GGUFArray {
+            let count = Int.random(in: 0...5, using: &rng)
+            switch Int.random(in: 0...(depth < 3 ? 13 : 12), using: &rng) {
+            case 0: return .uint8((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 1: return .int8((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 2: return .uint16((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 3: return .int16((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 4: return .uint32((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 5: return .int32((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 6: return .uint64((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 7: return .int64((0..<count).map { _ in .random(in: .min ... .max, using: &rng) })
+            case 8:
+                return .float32((0..<count).map { _ in Float(bitPattern: .random(in: 0...0x7F7F_FFFF, using: &rng)) })
+            case 9: return .float64((0..<count).map { _ in .random(in: -1e300...1e300, using: &rng) })
+            case 10: return .bool((0..<count).map { _ in .random(using: &rng) })
+            case 11, 12: return .string((0..<count).map { _ in randomString() })
+            default: return .array((0..<count).map { _ in randomArray(depth: depth + 1) })
+            }
+        }
+        var writer = GGUFWriter()
+        for index in 0..<300 {
+            let value: GGUFValue
+            switch index % 4 {
+            case 0: value = .array(randomArray(depth: 0))
+            case 1: value = .string(randomString())
+            case 2: value = .float64(.random(in: -1...1, using: &rng))
+            default: value = .int64(.random(in: .min ... .max, using: &rng))
+            }
+            try writer.set("random.\(index)", value)
+        }
+        let bytes = writer.encoded()
+        let header = try bytes.withUnsafeBytes { buffer throws(GGUFError) in try GGUFHeader.parse(buffer) }
+        #expect(header.metadata.map(\.key) == writer.metadata.map(\.key))
+        for (read, written) in zip(header.metadata, writer.metadata) {
+            #expect(read.value == written.value, "\(read.key)")
+        }
+    }
+
     @Test func lookupsByKeyAndName() throws {
         let bytes = try GGUFSamples.writer().encoded()
         let header = try bytes.withUnsafeBytes { buffer throws(GGUFError) in try GGUFHeader.parse(buffer) }

@@ -112,6 +112,27 @@ struct KernelTests {
         MatmulShape(rowLength: 65_536, rows: 2, batches: [5], types: [.q4_0, .q4_1, .q8_0]),
     ]
 
+    /// Q8_0 weights from other quantizers may hold −128, which ours never writes; the SIMD sign trick must still
+    /// treat its magnitude as 128.
+    @Test(arguments: instructionSets)
+    func q8_0WeightsWithMinus128(isa: InstructionSet) throws {
+        let kernels = try Kernels(isa)
+        var rng = SeededGenerator(seed: 128)
+        var weights: [UInt8] = []
+        for block in 0..<18 {
+            weights += [0x00, 0x30]  // d = 0.125
+            weights += (0..<32).map { j in block % 2 == 0 || j % 3 == 0 ? 0x80 : UInt8.random(in: 0...255, using: &rng)
+            }
+        }
+        let activations = try Self.activations(rng.floats(576, in: -2...2), for: .q8_0)
+        let reference = try ReferenceKernels.dot(weights: weights, type: .q8_0, activations: activations, count: 576)
+        let got = try weights.withUnsafeBytes { w in
+            try activations.withUnsafeBytes { a in try kernels.dot(weights: w, type: .q8_0, activations: a, count: 576)
+            }
+        }
+        #expect(abs(got - reference.value) <= Self.tolerance(isa, terms: 18, magnitude: reference.magnitude))
+    }
+
     /// Batched results must equal single-row dot products exactly (same order of operations per output), for
     /// any batch and any split of the weight rows.
     @Test(arguments: instructionSets, matmulShapes)

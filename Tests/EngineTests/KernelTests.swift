@@ -47,6 +47,11 @@ struct KernelTests {
             try output.withUnsafeMutableBytes { try kernels.quantizeActivations(input, as: type, into: $0) }
         }
         #expect(output == expected)
+        // An empty row is nothing to do, not an error.
+        var empty: [UInt8] = []
+        try [Float]().withUnsafeBufferPointer { input in
+            try empty.withUnsafeMutableBytes { try kernels.quantizeActivations(input, as: type, into: $0) }
+        }
     }
 
     @Test(arguments: instructionSets, [TensorType.q4_0, .q4_1, .q8_0])

@@ -45,15 +45,14 @@ public struct Kernels: Sendable {
             throw KernelError(
                 description: "quantizeActivations: type \(type) is not an activation type; use Q8_0 or Q8_1.")
         }
-        guard let bytes = type.rowBytes(elements: x.count), output.count == bytes, let base = x.baseAddress,
-            let out = output.baseAddress
-        else {
+        guard let bytes = type.rowBytes(elements: x.count), output.count == bytes else {
             throw KernelError(
                 description: "quantizeActivations: \(x.count) values need a multiple of 32 and an output of "
                     + "\(type.rowBytes(elements: x.count).map(String.init) ?? "whole-block") bytes; got \(output.count)."
             )
         }
         let count = try Self.int32(x.count, "quantizeActivations: the value count")
+        guard let base = x.baseAddress, let out = output.baseAddress else { return }
         if type == .q8_0 {
             bk_quantize_row_q8_0(instructionSet.cValue, base, out, count)
         } else {

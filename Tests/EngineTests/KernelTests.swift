@@ -221,6 +221,19 @@ struct KernelTests {
             }
         }
         #expect(typeError?.description.hasPrefix("matmul: cannot multiply Q6_K weights") == true)
+        let padded = [UInt8](repeating: 0, count: 18 + 1)
+        let misaligned = padded.withUnsafeBytes { buffer in
+            activations.withUnsafeBytes { a in
+                output.withUnsafeMutableBufferPointer { y in
+                    #expect(throws: KernelError.self) {
+                        try kernels.matmul(
+                            weights: UnsafeRawBufferPointer(rebasing: buffer[1...]), type: .q4_0, rows: 0..<1,
+                            rowLength: 32, activations: a, batch: 1, output: y, outputStride: 1)
+                    }
+                }
+            }
+        }
+        #expect(misaligned?.description.hasPrefix("matmul: Q4_0 weights must start at a multiple of 2 bytes") == true)
     }
 
     @Test func wrappersRejectMismatchedBuffers() throws {

@@ -155,6 +155,16 @@ public struct Kernels: Sendable {
         guard !rows.isEmpty, batch > 0, let w = weights.baseAddress, let x = activations.baseAddress,
             let y = output.baseAddress
         else { return }
+        // The C kernels read block scales as 16-bit and plain weights as 32-bit values: GGUF data aligned to 1
+        // byte (allowed by `general.alignment`) must be copied before it can be multiplied.
+        let weightAlignment = type == .f32 ? 4 : 2
+        let activationAlignment = activationType == .f32 ? 4 : 2
+        guard Int(bitPattern: w) % weightAlignment == 0, Int(bitPattern: x) % activationAlignment == 0 else {
+            throw KernelError(
+                description: "matmul: \(type) weights must start at a multiple of \(weightAlignment) bytes and "
+                    + "\(activationType) activations at a multiple of \(activationAlignment); copy the data to an "
+                    + "aligned buffer first.")
+        }
         _ = bk_matmul(
             instructionSet.cValue, cType, w, weightRowBytes, begin, end, length, x, activationRowBytes, count, y,
             outputStride)

@@ -53,6 +53,7 @@ public struct Kernels: Sendable {
         }
         let count = try Self.int32(x.count, "quantizeActivations: the value count")
         guard let base = x.baseAddress, let out = output.baseAddress else { return }
+        try Self.requireEvenAddress(out, "quantizeActivations")
         if type == .q8_0 {
             bk_quantize_row_q8_0(instructionSet.cValue, base, out, count)
         } else {
@@ -79,6 +80,7 @@ public struct Kernels: Sendable {
         }
         let count = try Self.int32(x.count, "quantizeWeights: the value count")
         guard let base = x.baseAddress, let out = output.baseAddress else { return }
+        try Self.requireEvenAddress(out, "quantizeWeights")
         switch type {
         case .q4_0: bk_quantize_row_q4_0(base, out, count)
         case .q4_1: bk_quantize_row_q4_1(base, out, count)
@@ -257,6 +259,14 @@ extension Kernels {
                     "\(what()) is \(value); the kernels take 0 to \(Int32.max); split the work into smaller calls.")
         }
         return narrow
+    }
+
+    /// Throws unless `pointer` is 2-byte aligned: blocks start with 16-bit scales the C code stores directly.
+    static func requireEvenAddress(_ pointer: UnsafeMutableRawPointer, _ kernel: String) throws(KernelError) {
+        guard Int(bitPattern: pointer) % 2 == 0 else {
+            throw KernelError(
+                description: "\(kernel): the output must start at an even address; use a buffer from an array.")
+        }
     }
 
     /// `a · b`, or `nil` when it overflows.

@@ -256,6 +256,18 @@ struct KernelTests {
         #expect(
             activationType?.description == "quantizeActivations: type Q4_0 is not an activation type; use Q8_0 or Q8_1."
         )
+        var padded = [UInt8](repeating: 0, count: 69)
+        let odd = x.withUnsafeBufferPointer { input in
+            padded.withUnsafeMutableBytes { output in
+                #expect(throws: KernelError.self) {
+                    try kernels.quantizeActivations(
+                        input, as: .q8_0, into: UnsafeMutableRawBufferPointer(rebasing: output[1...]))
+                }
+            }
+        }
+        #expect(
+            odd?.description
+                == "quantizeActivations: the output must start at an even address; use a buffer from an array.")
         var y = [Float](repeating: 0, count: 63)
         let norm = x.withUnsafeBufferPointer { input in
             y.withUnsafeMutableBufferPointer { output in

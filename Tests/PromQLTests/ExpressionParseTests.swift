@@ -52,8 +52,10 @@ struct ExpressionParseTests {
         ("stddev(x)", "stddev(x)"),
         ("rate(x[5m])", "rate(x[5m])"),
         ("rate((x[5m]))", "rate((x[5m]))"),
-        ("histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))",
-            "histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))"),
+        (
+            "histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))",
+            "histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))"
+        ),
         ("clamp(x, 0, 1)", "clamp(x, 0, 1)"),
         ("scalar(x) * vector(2)", "scalar(x) * vector(2)"),
         ("time()", "time()"),
@@ -131,7 +133,10 @@ struct ExpressionParseTests {
         ("$", 1, "unexpected character \"$\""),
         ("-x[5m]", 1, "unary expression only allowed"),
         ("sum by (a:b) (x)", 9, "expected a label name"),
-        (String(repeating: "(", count: 300) + "x" + String(repeating: ")", count: 300), 257, "nests deeper than 256 levels"),
+        (
+            String(repeating: "(", count: 300) + "x" + String(repeating: ")", count: 300), 257,
+            "nests deeper than 256 levels"
+        ),
     ]
 
     @Test(arguments: invalid)
@@ -147,7 +152,8 @@ struct ExpressionParseTests {
 
     @Test func listsSelectorsNamesAndLongestRange() throws {
         let expression = try Expression.parse(
-            "sum(rate(a_total{x=\"1\"}[5m] offset 1m)) / sum(b) + max_over_time(a_total[10m]) + count({__name__=~\"c.*\"})")
+            "sum(rate(a_total{x=\"1\"}[5m] offset 1m)) / sum(b) + max_over_time(a_total[10m]) + count({__name__=~\"c.*\"})"
+        )
         #expect(expression.selectors.count == 4)
         #expect(expression.metricNames == ["a_total", "b"])
         #expect(expression.longestRangeMilliseconds == 600_000)

@@ -142,7 +142,9 @@ struct PrometheusAcceptanceTests {
         }
         try await server.wait(for: "20 scrapes", timeoutSeconds: 120) {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            guard case .vector(let samples)? = try? await server.query("count_over_time(up[10m])", at: now) else { return false }
+            guard case .vector(let samples)? = try? await server.query("count_over_time(up[10m])", at: now) else {
+                return false
+            }
             return (samples.first?.value ?? 0) >= 20
         }
         // Two seconds back, every scrape at or before the instant is already stored on both sides.
@@ -180,7 +182,9 @@ struct PrometheusAcceptanceTests {
         _ = try await compare(server: server, window: window, at: edge)
         for text in ["count_over_time(ballast_queue_depth[15s])", "count_over_time(up[15s])"] {
             let ours = try window.evaluate(try Expression.parse(text), at: edge)
-            #expect(ResultComparison.difference(try await server.query(text, at: edge), ours) == nil, "\(text) at a range edge")
+            #expect(
+                ResultComparison.difference(try await server.query(text, at: edge), ours) == nil,
+                "\(text) at a range edge")
         }
     }
 

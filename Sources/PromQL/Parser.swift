@@ -447,7 +447,9 @@ struct Parser {
                     "function \"\(name)\" is not supported by Ballast's evaluator; use a recording rule in Prometheus or one of rate, increase, histogram_quantile, *_over_time, clamp, abs",
                     column: column)
             }
-            throw PromQLError("unknown function \"\(name)\"", column: column)
+            var message = "unknown function \"\(name)\""
+            if let suggestion = Self.closestName(to: name) { message += "; did you mean \"\(suggestion)\"?" }
+            throw PromQLError(message, column: column)
         }
         try expect(.leftParen, "\"(\" after \(name)")
         var arguments: [Node] = []
@@ -478,6 +480,28 @@ struct Parser {
                 "subqueries are not supported; pass a range selector such as x[5m] to \(name)", column: columns[0])
         }
         return .call(FunctionCall(function: function, arguments: arguments))
+    }
+
+    /// The supported function or aggregation name within two edits of a misspelt one.
+    static func closestName(to name: String) -> String? {
+        let candidates = Function.allCases.map(\.rawValue) + AggregationOperator.allCases.map(\.rawValue)
+        let scored = candidates.map { ($0, editDistance(name.lowercased(), $0)) }.filter { $0.1 <= 2 }
+        return scored.min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
+    }
+
+    /// Levenshtein distance between two short names.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars)
+        let b = Array(b.unicodeScalars)
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     private static func unwrapped(_ node: Node) -> Node {

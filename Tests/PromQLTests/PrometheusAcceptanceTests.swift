@@ -19,6 +19,42 @@ struct PrometheusAcceptanceTests {
         "max(ballast_kv_cache_fragmentation_ratio)",
     ]
 
+    /// The PromQL signals of the repository's `policies/default.yaml` when it is there, so a signal added to the
+    /// default policy is checked against Prometheus too. Reads the `signals:` block line by line: `name: expr`
+    /// children and `query:` keys; cost signals (`{cost: ...}`) are not PromQL.
+    static func defaultPolicySignals() -> [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        guard
+            let text = try? String(
+                contentsOf: root.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
+        else { return [] }
+        func indentation(_ line: Substring) -> Int { line.prefix { $0 == " " }.count }
+        var signals: [String] = []
+        var blockIndentation: Int?
+        var childIndentation: Int?
+        for line in text.split(separator: "\n") {
+            let content = line.trimmingCharacters(in: .whitespaces)
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            if let block = blockIndentation {
+                if indentation(line) <= block { break }
+                let child = childIndentation ?? indentation(line)
+                childIndentation = child
+                guard let colon = content.firstIndex(of: ":") else { continue }
+                let key = content[..<colon]
+                var value = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
+                    value = String(value.dropFirst().dropLast())
+                }
+                let isDirect = indentation(line) == child && !value.isEmpty && !value.hasPrefix("{")
+                if isDirect || (key == "query" && !value.isEmpty) { signals.append(value) }
+            } else if content == "signals:" {
+                blockIndentation = indentation(line)
+            }
+        }
+        return signals
+    }
+
     /// Every supported function, operator, matcher, aggregation and matching modifier.
     static let coverage = [
         // Range functions, including w3's counter reset.
@@ -198,7 +234,8 @@ struct PrometheusAcceptanceTests {
     /// Evaluates every table expression on both sides at one instant; returns how many results were informative.
     private func compare(server: PrometheusServer, window: SeriesWindow, at time: Int64) async throws -> Int {
         var nonEmpty = 0
-        for text in Self.policySignals + Self.coverage + Self.failing {
+        let fromFile = Self.defaultPolicySignals().filter { !Self.policySignals.contains($0) }
+        for text in Self.policySignals + fromFile + Self.coverage + Self.failing {
             let expected: Result<QueryValue, PromQLError>
             do {
                 expected = .success(try await server.query(text, at: time))

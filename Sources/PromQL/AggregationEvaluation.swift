@@ -30,7 +30,9 @@ extension Evaluator {
                 result += selectExtremes(group.members, count: parameter, largest: aggregation.operator == .topk)
             default:
                 let values = group.members.map(\.value)
-                result.append(VectorSample(labels: group.labels, value: combine(aggregation.operator, values, parameter: parameter)))
+                result.append(
+                    VectorSample(
+                        labels: group.labels, value: combine(aggregation.operator, values, parameter: parameter)))
             }
         }
         return result

@@ -73,7 +73,9 @@ extension Evaluator {
         return labels.pairs.filter { $0.name != "__name__" && !matching.labels.contains($0.name) && !$0.value.isEmpty }
     }
 
-    private func setOperation(_ op: BinaryOperator, _ lhs: [VectorSample], _ rhs: [VectorSample], _ matching: VectorMatching) -> [VectorSample] {
+    private func setOperation(
+        _ op: BinaryOperator, _ lhs: [VectorSample], _ rhs: [VectorSample], _ matching: VectorMatching
+    ) -> [VectorSample] {
         switch op {
         case .and:
             let right = Set(rhs.map { signature($0.labels, matching) })
@@ -120,7 +122,8 @@ extension Evaluator {
             if returnsBool { labels = droppingName(labels) }
             if matching.cardinality == .oneToOne {
                 if matched[key] != nil {
-                    throw PromQLError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                    throw PromQLError(
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
                 }
                 matched[key] = []
             } else if matched[key, default: []].insert(labels).inserted == false {
@@ -132,7 +135,8 @@ extension Evaluator {
         return result
     }
 
-    private func resultLabels(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels {
+    private func resultLabels(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels
+    {
         var pairs = lhs.pairs
         if !op.isComparison { pairs.removeAll { $0.name == "__name__" } }
         if matching.cardinality == .oneToOne {

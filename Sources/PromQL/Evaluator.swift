@@ -67,7 +67,9 @@ struct Evaluator {
             let index = series.samples.firstIndex(after: reference) - 1
             guard index >= 0 else { continue }
             let point = series.samples[index]
-            if point.timestampMilliseconds < earliest || (leftOpen && point.timestampMilliseconds == earliest) { continue }
+            if point.timestampMilliseconds < earliest || (leftOpen && point.timestampMilliseconds == earliest) {
+                continue
+            }
             if SeriesWindow.isStale(point.value) { continue }
             result.append(VectorSample(labels: series.fullLabels, value: point.value))
         }
@@ -119,6 +121,8 @@ func render(_ labels: Labels) -> String {
 func checkUniqueLabels(_ samples: [VectorSample]) throws(PromQLError) {
     var seen = Set<Labels>()
     for sample in samples where !seen.insert(sample.labels).inserted {
-        throw PromQLError("vector cannot contain metrics with the same labelset \(render(sample.labels)); aggregate or match so each series is unique")
+        throw PromQLError(
+            "vector cannot contain metrics with the same labelset \(render(sample.labels)); aggregate or match so each series is unique"
+        )
     }
 }

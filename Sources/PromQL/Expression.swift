@@ -49,6 +49,7 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
     /// `sum by (a) (x)`).
     public static func == (lhs: Expression, rhs: Expression) -> Bool { lhs.text == rhs.text }
 
+    /// Hashes the canonical text, consistent with ``==``.
     public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     /// The type of value evaluation returns: `"scalar"`, `"instant vector"`, `"range vector"` or `"string"`.

@@ -35,7 +35,7 @@ enum Function: String, Sendable, Hashable, CaseIterable {
         "holt_winters", "hour", "label_join", "label_replace", "log10", "log2", "minute", "month", "pi",
         "predict_linear", "present_over_time", "quantile_over_time", "rad", "resets", "round", "sgn", "sin", "sinh",
         "sort", "sort_desc", "stddev_over_time", "stdvar_over_time", "tan", "tanh", "timestamp", "year",
-        "changes", "double_exponential_smoothing", "histogram_count", "histogram_sum", "histogram_fraction",
+        "double_exponential_smoothing", "histogram_count", "histogram_sum", "histogram_fraction",
         "histogram_stddev", "histogram_stdvar", "histogram_avg", "mad_over_time", "limitk", "limit_ratio",
         "info", "sort_by_label", "sort_by_label_desc", "ts_of_max_over_time", "ts_of_min_over_time",
     ]

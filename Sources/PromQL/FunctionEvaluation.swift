@@ -60,7 +60,9 @@ extension Evaluator {
     }
 
     private func rangeFunction(_ call: FunctionCall) throws(PromQLError) -> [VectorSample] {
-        guard case .selector(let selector) = unwrapParentheses(call.arguments[0]), let range = selector.rangeMilliseconds else {
+        guard case .selector(let selector) = unwrapParentheses(call.arguments[0]),
+            let range = selector.rangeMilliseconds
+        else {
             throw PromQLError("\(call.function.rawValue) needs a range selector such as x[5m]")
         }
         let end = time - selector.offsetMilliseconds

@@ -51,10 +51,12 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
     /// The matcher in PromQL syntax, such as `status=~"5.."`.
     public var description: String { "\(name)\(`operator`.rawValue)\(quoted(value))" }
 
+    /// Matchers are equal when name, operator and value are; the compiled expression follows from them.
     public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
         lhs.name == rhs.name && lhs.operator == rhs.operator && lhs.value == rhs.value
     }
 
+    /// Hashes name, operator and value, consistent with ``==``.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(name)
         hasher.combine(`operator`)
@@ -72,14 +74,19 @@ final class AnchoredRegex: @unchecked Sendable {
 
     init(_ pattern: String) throws(PromQLError) {
         // ICU accepts constructs RE2 (Prometheus' engine) rejects; refuse them so a query means the same on both.
-        for (construct, name) in [("(?=", "lookahead"), ("(?!", "negative lookahead"), ("(?<=", "lookbehind"),
+        for (construct, name) in [
+            ("(?=", "lookahead"), ("(?!", "negative lookahead"), ("(?<=", "lookbehind"),
             ("(?<!", "negative lookbehind"), ("(?>", "atomic groups"), ("*+", "possessive quantifiers"),
-            ("++", "possessive quantifiers"), ("?+", "possessive quantifiers")]
+            ("++", "possessive quantifiers"), ("?+", "possessive quantifiers"),
+        ]
         where pattern.contains(construct) {
-            throw PromQLError("regular expression \(quoted(pattern)) uses \(name), which Prometheus' RE2 syntax does not support")
+            throw PromQLError(
+                "regular expression \(quoted(pattern)) uses \(name), which Prometheus' RE2 syntax does not support")
         }
         if pattern.range(of: #"\\[1-9]"#, options: .regularExpression) != nil {
-            throw PromQLError("regular expression \(quoted(pattern)) uses a backreference, which Prometheus' RE2 syntax does not support")
+            throw PromQLError(
+                "regular expression \(quoted(pattern)) uses a backreference, which Prometheus' RE2 syntax does not support"
+            )
         }
         do {
             expression = try NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.dotMatchesLineSeparators])
@@ -87,7 +94,8 @@ final class AnchoredRegex: @unchecked Sendable {
             throw PromQLError("invalid regular expression \(quoted(pattern)); check its brackets and escapes")
         }
         let metacharacters = Set("\\.+*?()[]{}^$")
-        literals = pattern.contains(where: { metacharacters.contains($0) })
+        literals =
+            pattern.contains(where: { metacharacters.contains($0) })
             ? nil : Set(pattern.split(separator: "|", omittingEmptySubsequences: false).map(String.init))
     }
 

@@ -83,7 +83,9 @@ struct Lexer {
 
     private mutating func lexIdentifier(allowColon: Bool) -> String {
         var text = String.UnicodeScalarView()
-        while let scalar = peek(), Self.isIdentifierStart(scalar) || Self.isDigit(scalar) || (allowColon && scalar == ":") {
+        while let scalar = peek(),
+            Self.isIdentifierStart(scalar) || Self.isDigit(scalar) || (allowColon && scalar == ":")
+        {
             text.append(scalar)
             index += 1
         }
@@ -115,12 +117,15 @@ struct Lexer {
                     guard digits.count == length, let code = UInt32(digits, radix: 16),
                         let decoded = Unicode.Scalar(code)
                     else {
-                        throw PromQLError("invalid escape \"\\\(escaped)\(digits)\" in string; write \\\(escaped) followed by \(length) hex digits", column: index)
+                        throw PromQLError(
+                            "invalid escape \"\\\(escaped)\(digits)\" in string; write \\\(escaped) followed by \(length) hex digits",
+                            column: index)
                     }
                     text.append(decoded)
                     index += length
                 default:
-                    throw PromQLError("unknown escape sequence \"\\\(escaped)\" in string; write \\\\ for a backslash", column: index)
+                    throw PromQLError(
+                        "unknown escape sequence \"\\\(escaped)\" in string; write \\\\ for a backslash", column: index)
                 }
                 continue
             }
@@ -174,7 +179,9 @@ struct Lexer {
 
     private func rejectTrailingLetters(column: Int) throws(PromQLError) {
         if let scalar = peek(), Self.isIdentifierStart(scalar) {
-            throw PromQLError("bad number or duration syntax near \"\(scalar)\"; durations use the units ms, s, m, h, d, w, y as in 1h30m", column: column)
+            throw PromQLError(
+                "bad number or duration syntax near \"\(scalar)\"; durations use the units ms, s, m, h, d, w, y as in 1h30m",
+                column: column)
         }
     }
 
@@ -202,10 +209,12 @@ struct Lexer {
                 }
             }
             guard let position = units.firstIndex(where: { $0.0 == unit }), let amount = Int64(digits) else {
-                throw PromQLError("invalid duration: \"\(digits)\" needs a unit (ms, s, m, h, d, w, y) as in 5m", column: column)
+                throw PromQLError(
+                    "invalid duration: \"\(digits)\" needs a unit (ms, s, m, h, d, w, y) as in 5m", column: column)
             }
             guard position >= nextUnit else {
-                throw PromQLError("invalid duration: units must go from largest to smallest, each once, as in 1h30m", column: column)
+                throw PromQLError(
+                    "invalid duration: units must go from largest to smallest, each once, as in 1h30m", column: column)
             }
             nextUnit = position + 1
             let (product, overflow) = amount.multipliedReportingOverflow(by: units[position].1)
@@ -215,7 +224,9 @@ struct Lexer {
             total += product
         }
         if let scalar = peek(), Self.isIdentifierStart(scalar) || scalar == "." {
-            throw PromQLError("bad number or duration syntax near \"\(scalar)\"; durations are whole numbers with units as in 1h30m", column: column)
+            throw PromQLError(
+                "bad number or duration syntax near \"\(scalar)\"; durations are whole numbers with units as in 1h30m",
+                column: column)
         }
         return total
     }

@@ -19,10 +19,13 @@ public struct QueryResponseDecoder: Sendable {
         do {
             object = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
         } catch {
-            throw PromQLError("the Prometheus response is not valid JSON (\(body.count) bytes); check that the URL points at /api/v1/query")
+            throw PromQLError(
+                "the Prometheus response is not valid JSON (\(body.count) bytes); check that the URL points at /api/v1/query"
+            )
         }
         guard let response = object as? [String: Any] else {
-            throw PromQLError("the Prometheus response is not a JSON object; check that the URL points at /api/v1/query")
+            throw PromQLError(
+                "the Prometheus response is not a JSON object; check that the URL points at /api/v1/query")
         }
         if let status = response["status"] as? String, status != "success" {
             let kind = response["errorType"] as? String ?? "error"
@@ -48,7 +51,9 @@ public struct QueryResponseDecoder: Sendable {
             var samples: [VectorSample] = []
             for (index, item) in items.enumerated() {
                 let labels = try self.labels(item["metric"], field: "data.result[\(index)].metric")
-                samples.append(VectorSample(labels: labels, value: try point(item["value"], field: "data.result[\(index)].value").value))
+                samples.append(
+                    VectorSample(
+                        labels: labels, value: try point(item["value"], field: "data.result[\(index)].value").value))
             }
             return .vector(samples)
         case "matrix":

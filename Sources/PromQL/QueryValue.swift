@@ -28,6 +28,7 @@ public struct VectorSample: Sendable, Equatable {
     /// The metric name, when the labels still carry one.
     public var name: String? { labels["__name__"] }
 
+    /// Equal labels and values, where NaN equals NaN so results compare as Prometheus prints them.
     public static func == (lhs: VectorSample, rhs: VectorSample) -> Bool {
         lhs.labels == rhs.labels && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
     }
@@ -46,6 +47,7 @@ public struct Point: Sendable, Equatable {
         self.value = value
     }
 
+    /// Equal time and value, where NaN equals NaN.
     public static func == (lhs: Point, rhs: Point) -> Bool {
         lhs.timestampMilliseconds == rhs.timestampMilliseconds
             && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))

@@ -96,12 +96,15 @@ public struct SeriesWindow: Sendable {
     /// Samples that carry a timestamp keep it; the others get `timestampMilliseconds`. A sample not newer than its
     /// series' latest is dropped, as Prometheus drops out-of-order samples. With a `target`, series that target sent
     /// last time but not now get a staleness marker, so instant selectors stop returning them at once.
-    public mutating func ingest(_ samples: some Sequence<Sample>, at timestampMilliseconds: Int64, target: String? = nil) {
+    public mutating func ingest(
+        _ samples: some Sequence<Sample>, at timestampMilliseconds: Int64, target: String? = nil
+    ) {
         var present: Set<SeriesKey> = []
         for sample in samples {
             let time = sample.timestampMilliseconds ?? timestampMilliseconds
             // An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
-            let labels = sample.labels.contains(where: { $0.value.isEmpty })
+            let labels =
+                sample.labels.contains(where: { $0.value.isEmpty })
                 ? Labels(sample.labels.filter { !$0.value.isEmpty }) : sample.labels
             append(name: sample.name, labels: labels, timestampMilliseconds: time, value: sample.value)
             if target != nil { present.insert(SeriesKey(name: sample.name, labels: labels)) }
@@ -124,8 +127,12 @@ public struct SeriesWindow: Sendable {
     /// Appends a staleness marker to a series that disappeared, as Prometheus does: instant selectors stop returning
     /// it from this moment, and range functions ignore the marker.
     public mutating func markStale(_ series: SeriesKey, at timestampMilliseconds: Int64) {
-        guard let last = seriesByName[series.name]?[series.labels]?.samples.last, !Self.isStale(last.value) else { return }
-        append(name: series.name, labels: series.labels, timestampMilliseconds: timestampMilliseconds, value: Self.staleMarker)
+        guard let last = seriesByName[series.name]?[series.labels]?.samples.last, !Self.isStale(last.value) else {
+            return
+        }
+        append(
+            name: series.name, labels: series.labels, timestampMilliseconds: timestampMilliseconds,
+            value: Self.staleMarker)
     }
 
     private mutating func append(name: String, labels: Labels, timestampMilliseconds: Int64, value: Double) {
@@ -167,7 +174,8 @@ public struct SeriesWindow: Sendable {
     func series(matching selector: VectorSelector) -> [Series] {
         var result: [Series] = []
         func consider(_ group: [Labels: Series]) {
-            for series in group.values where selector.matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") }) {
+            for series in group.values
+            where selector.matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") }) {
                 result.append(series)
             }
         }

@@ -10,7 +10,8 @@ public struct VectorSelector: Sendable, Hashable, CustomStringConvertible {
     public var offsetMilliseconds: Int64
 
     /// Creates a selector.
-    public init(name: String?, matchers: [LabelMatcher], rangeMilliseconds: Int64? = nil, offsetMilliseconds: Int64 = 0) {
+    public init(name: String?, matchers: [LabelMatcher], rangeMilliseconds: Int64? = nil, offsetMilliseconds: Int64 = 0)
+    {
         self.name = name
         self.matchers = matchers
         self.rangeMilliseconds = rangeMilliseconds

@@ -13,7 +13,8 @@ struct Fixture {
     mutating func add(_ name: String, _ labels: Labels = Labels(), _ points: [(seconds: Double, value: Double)]) {
         for point in points {
             let time = Int64(point.seconds * 1000)
-            window.ingest([Sample(name: name, labels: labels, value: point.value, timestampMilliseconds: time)], at: time)
+            window.ingest(
+                [Sample(name: name, labels: labels, value: point.value, timestampMilliseconds: time)], at: time)
         }
     }
 
@@ -26,7 +27,8 @@ struct Fixture {
         guard case .vector(let samples) = try evaluate(text, atSeconds: seconds) else { return [:] }
         var result: [String: Double] = [:]
         for sample in samples {
-            result["{" + sample.labels.pairs.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",") + "}"] = sample.value
+            result["{" + sample.labels.pairs.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ",") + "}"] =
+                sample.value
         }
         return result
     }

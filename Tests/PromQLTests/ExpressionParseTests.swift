@@ -52,8 +52,10 @@ struct ExpressionParseTests {
         ("stddev(x)", "stddev(x)"),
         ("rate(x[5m])", "rate(x[5m])"),
         ("rate((x[5m]))", "rate((x[5m]))"),
-        ("histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))",
-            "histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))"),
+        (
+            "histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))",
+            "histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[1m])))"
+        ),
         ("clamp(x, 0, 1)", "clamp(x, 0, 1)"),
         ("scalar(x) * vector(2)", "scalar(x) * vector(2)"),
         ("time()", "time()"),
@@ -80,6 +82,9 @@ struct ExpressionParseTests {
         ("predict_linear(x[5m], 60)", 1, "function \"predict_linear\" is not supported"),
         ("count_values(\"v\", x)", 1, "count_values is not supported"),
         ("nosuch(x)", 1, "unknown function \"nosuch\""),
+        ("rat(x[5m])", 1, "unknown function \"rat\"; did you mean \"rate\"?"),
+        ("histogram_quantil(0.9, x)", 1, "did you mean \"histogram_quantile\"?"),
+        ("summ(x)", 1, "did you mean \"sum\"?"),
         ("rate(x)", 6, "expected type range vector"),
         ("rate(x[5m], 1)", 1, "takes 1 argument"),
         ("abs(x[5m])", 5, "expected type instant vector"),
@@ -131,7 +136,10 @@ struct ExpressionParseTests {
         ("$", 1, "unexpected character \"$\""),
         ("-x[5m]", 1, "unary expression only allowed"),
         ("sum by (a:b) (x)", 9, "expected a label name"),
-        (String(repeating: "(", count: 300) + "x" + String(repeating: ")", count: 300), 257, "nests deeper than 256 levels"),
+        (
+            String(repeating: "(", count: 300) + "x" + String(repeating: ")", count: 300), 257,
+            "nests deeper than 256 levels"
+        ),
     ]
 
     @Test(arguments: invalid)
@@ -147,7 +155,8 @@ struct ExpressionParseTests {
 
     @Test func listsSelectorsNamesAndLongestRange() throws {
         let expression = try Expression.parse(
-            "sum(rate(a_total{x=\"1\"}[5m] offset 1m)) / sum(b) + max_over_time(a_total[10m]) + count({__name__=~\"c.*\"})")
+            "sum(rate(a_total{x=\"1\"}[5m] offset 1m)) / sum(b) + max_over_time(a_total[10m]) + count({__name__=~\"c.*\"})"
+        )
         #expect(expression.selectors.count == 4)
         #expect(expression.metricNames == ["a_total", "b"])
         #expect(expression.longestRangeMilliseconds == 600_000)

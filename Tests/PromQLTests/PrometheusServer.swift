@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PromQL
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// A real Prometheus server scraping the fixture worker-metrics server, both on 127.0.0.1, for one test.
 ///
@@ -19,10 +20,14 @@ final class PrometheusServer {
     }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("promql-acceptance-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "promql-acceptance-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
-        guard let script = Bundle.module.url(forResource: "worker_metrics_server", withExtension: "py", subdirectory: "Fixtures") else {
+        guard
+            let script = Bundle.module.url(
+                forResource: "worker_metrics_server", withExtension: "py", subdirectory: "Fixtures")
+        else {
             throw Failure(description: "Fixtures/worker_metrics_server.py is missing from the test bundle.")
         }
         fixture = Process()
@@ -99,13 +104,16 @@ final class PrometheusServer {
     private static func freePort() throws -> Int {
         let finder = Process()
         finder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        finder.arguments = ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]
+        finder.arguments = [
+            "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
+        ]
         let output = Pipe()
         finder.standardOutput = output
         try finder.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         finder.waitUntilExit()
-        guard let port = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let port = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             throw Failure(description: "Could not find a free port on 127.0.0.1.")
         }
         return port
@@ -143,6 +151,7 @@ final class PrometheusServer {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(250))
         }
-        throw Failure(description: "Timed out after \(timeoutSeconds) s waiting for \(what). Prometheus log:\n\(logTail)")
+        throw Failure(
+            description: "Timed out after \(timeoutSeconds) s waiting for \(what). Prometheus log:\n\(logTail)")
     }
 }

@@ -35,11 +35,14 @@ struct RangeFunctionTests {
     ]
 
     @Test(arguments: cases)
-    func matchesHandComputation(points: [(Double, Double)], expression: String, atSeconds: Double, expected: Double) throws {
+    func matchesHandComputation(points: [(Double, Double)], expression: String, atSeconds: Double, expected: Double)
+        throws
+    {
         var fixture = Fixture()
         fixture.add("x", ["job": "a"], points.map { (seconds: $0.0, value: $0.1) })
         let value = try fixture.single(expression, atSeconds: atSeconds)
-        #expect(approximatelyEqual(value, expected), "\(expression) = \(String(describing: value)), expected \(expected)")
+        #expect(
+            approximatelyEqual(value, expected), "\(expression) = \(String(describing: value)), expected \(expected)")
     }
 
     @Test func leftOpenRangesDropTheLeftEdge() throws {
@@ -60,6 +63,7 @@ struct RangeFunctionTests {
         var fixture = Fixture()
         fixture.add("x", ["a": "1"], [(0, 1), (10, 2)])
         #expect(try fixture.vector("rate(x[1m])", atSeconds: 10).keys.sorted() == ["{a=\"1\"}"])
-        #expect(try fixture.vector("last_over_time(x[1m])", atSeconds: 10).keys.sorted() == ["{__name__=\"x\",a=\"1\"}"])
+        #expect(
+            try fixture.vector("last_over_time(x[1m])", atSeconds: 10).keys.sorted() == ["{__name__=\"x\",a=\"1\"}"])
     }
 }

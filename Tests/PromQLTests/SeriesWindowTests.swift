@@ -36,8 +36,9 @@ struct SeriesWindowTests {
         #expect(try window.evaluate(expression, at: 15_000) == .vector([VectorSample(labels: [:], value: 2)]))
         #expect(try window.evaluate(expression, at: 20_000) == .vector([VectorSample(labels: [:], value: 1)]))
         // The staleness marker is not a sample for range functions.
-        #expect(try window.evaluate(try Expression.parse("count_over_time(x{worker=\"b\"}[1m])"), at: 20_000)
-            == .vector([VectorSample(labels: ["worker": "b"], value: 1)]))
+        #expect(
+            try window.evaluate(try Expression.parse("count_over_time(x{worker=\"b\"}[1m])"), at: 20_000)
+                == .vector([VectorSample(labels: ["worker": "b"], value: 1)]))
         // The series comes back when scraped again.
         window.ingest([a, b], at: 30_000, target: "t1")
         #expect(try window.evaluate(expression, at: 30_000) == .vector([VectorSample(labels: [:], value: 2)]))
@@ -69,7 +70,8 @@ struct SeriesWindowTests {
 
     @Test func samplesWithoutTimestampGetTheScrapeTime() throws {
         var window = SeriesWindow()
-        window.ingest([Sample(name: "x", value: 1), Sample(name: "y", value: 2, timestampMilliseconds: 5_000)], at: 9_000)
+        window.ingest(
+            [Sample(name: "x", value: 1), Sample(name: "y", value: 2, timestampMilliseconds: 5_000)], at: 9_000)
         #expect(try window.evaluate(try Expression.parse("x"), at: 8_999) == .vector([]))
         #expect(try window.evaluate(try Expression.parse("y"), at: 5_000) != .vector([]))
     }
@@ -79,8 +81,9 @@ struct SeriesWindowTests {
         window.ingest([Sample(name: "x", labels: ["a": "", "b": "1"], value: 1)], at: 1000)
         window.ingest([Sample(name: "x", labels: ["b": "1"], value: 2)], at: 2000)
         #expect(window.seriesCount == 1)
-        #expect(try window.evaluate(try Expression.parse("x{a=\"\"}"), at: 2000)
-            == .vector([VectorSample(labels: ["__name__": "x", "b": "1"], value: 2)]))
+        #expect(
+            try window.evaluate(try Expression.parse("x{a=\"\"}"), at: 2000)
+                == .vector([VectorSample(labels: ["__name__": "x", "b": "1"], value: 2)]))
     }
 
     @Test func retentionBoundsMemory() throws {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures Ballast's Prometheus text parser against Go's expfmt on the same page, in one run.
-# Prints one JSON object: {"page": ..., "ballast": {...}, "expfmt": {...}, "ratio": ballast MB/s / expfmt MB/s}.
+# Prints one JSON object: {"page": ..., "ballast": {...}, "expfmt": {...}, "ratio": ballast MB/s / expfmt MB/s,
+# "cpuRatio": the same per CPU second, steadier on a shared machine and fair to Go's concurrent collector}.
 # Usage: Benchmarks/promtext/run.sh [ITERATIONS] [PAGE_FILE]
 # Without PAGE_FILE it measures Ballast's built-in ~1 MB vLLM + node-exporter page. Builds offline.
 set -euo pipefail
@@ -36,5 +37,6 @@ print(json.dumps({
     "ballast": ours,
     "expfmt": theirs,
     "ratio": round(ours["mbPerSecond"] / theirs["mbPerSecond"], 2),
+    "cpuRatio": round(ours["mbPerCPUSecond"] / theirs["mbPerCPUSecond"], 2),
 }, sort_keys=True))
 PY

@@ -8,7 +8,7 @@ import Yams
 /// instead. Loading never crashes on malformed input.
 public enum PolicyLoader {
     /// The checker used for signal queries; see ``QueryChecking`` for how the PromQL parser replaces it.
-    static let queryChecker: any QueryChecking = PromQLSanityCheck()
+    static let queryChecker: any QueryChecking = PromQLQueryChecker()
 
     /// Reads and checks the policy file at `path`.
     public static func load(contentsOf path: String) throws(PolicyFileError) -> Policy {

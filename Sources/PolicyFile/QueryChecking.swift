@@ -9,10 +9,8 @@ struct QueryProblem: Equatable {
 
 /// Checks signal queries while the policy file is read.
 ///
-/// This is the seam for the PromQL module: ``PromQLSanityCheck`` checks brackets, quotes, characters and
-/// dangling operators only, and stands in until `PromQL.Expression.parse(_:)` is available; then a checker that
-/// calls it (mapping `PromQLError`'s position to ``QueryProblem/offset`` and using `Expression.metricNames`)
-/// replaces it in ``PolicyLoader``.
+/// ``PromQLQueryChecker`` implements it with the PromQL module's parser; the seam keeps the decoder's tests
+/// independent of which parser runs.
 protocol QueryChecking: Sendable {
     /// The first problem in `query`, or `nil` when it is acceptable.
     func check(_ query: String) -> QueryProblem?

@@ -45,6 +45,12 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
     /// ``longestRangeMilliseconds`` as a `Duration`.
     public var longestRange: Duration { .milliseconds(longestRangeMilliseconds) }
 
+    /// Expressions are equal when their canonical texts are (so `NaN` equals `NaN` and `sum(x) by (a)` equals
+    /// `sum by (a) (x)`).
+    public static func == (lhs: Expression, rhs: Expression) -> Bool { lhs.text == rhs.text }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+
     /// The type of value evaluation returns: `"scalar"`, `"instant vector"`, `"range vector"` or `"string"`.
     public var resultType: String { root.type.rawValue }
 }

@@ -71,6 +71,16 @@ final class AnchoredRegex: @unchecked Sendable {
     private let literals: Set<String>?
 
     init(_ pattern: String) throws(PromQLError) {
+        // ICU accepts constructs RE2 (Prometheus' engine) rejects; refuse them so a query means the same on both.
+        for (construct, name) in [("(?=", "lookahead"), ("(?!", "negative lookahead"), ("(?<=", "lookbehind"),
+            ("(?<!", "negative lookbehind"), ("(?>", "atomic groups"), ("*+", "possessive quantifiers"),
+            ("++", "possessive quantifiers"), ("?+", "possessive quantifiers")]
+        where pattern.contains(construct) {
+            throw PromQLError("regular expression \(quoted(pattern)) uses \(name), which Prometheus' RE2 syntax does not support")
+        }
+        if pattern.range(of: #"\\[1-9]"#, options: .regularExpression) != nil {
+            throw PromQLError("regular expression \(quoted(pattern)) uses a backreference, which Prometheus' RE2 syntax does not support")
+        }
         do {
             expression = try NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.dotMatchesLineSeparators])
         } catch {

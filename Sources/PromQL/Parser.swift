@@ -3,6 +3,9 @@
 struct Parser {
     private let tokens: [Token]
     private var position = 0
+    /// Nesting depth, bounded so hostile input cannot exhaust the stack.
+    private var depth = 0
+    static let maximumDepth = 256
 
     init(tokens: [Token]) {
         self.tokens = tokens
@@ -67,6 +70,11 @@ struct Parser {
     }
 
     private mutating func parseExpression(minimumPrecedence: Int) throws(PromQLError) -> Node {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw PromQLError("the expression nests deeper than \(Self.maximumDepth) levels; split it into simpler signals", column: current.column)
+        }
         var left = try parseUnary()
         while let op = binaryOperator(current), op.precedence >= minimumPrecedence {
             let column = current.column

@@ -100,8 +100,11 @@ public struct SeriesWindow: Sendable {
         var present: Set<SeriesKey> = []
         for sample in samples {
             let time = sample.timestampMilliseconds ?? timestampMilliseconds
-            append(name: sample.name, labels: sample.labels, timestampMilliseconds: time, value: sample.value)
-            if target != nil { present.insert(SeriesKey(name: sample.name, labels: sample.labels)) }
+            // An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
+            let labels = sample.labels.contains(where: { $0.value.isEmpty })
+                ? Labels(sample.labels.filter { !$0.value.isEmpty }) : sample.labels
+            append(name: sample.name, labels: labels, timestampMilliseconds: time, value: sample.value)
+            if target != nil { present.insert(SeriesKey(name: sample.name, labels: labels)) }
         }
         if let target {
             for key in seriesByTarget[target, default: []] where !present.contains(key) {
@@ -128,18 +131,20 @@ public struct SeriesWindow: Sendable {
     private mutating func append(name: String, labels: Labels, timestampMilliseconds: Int64, value: Double) {
         let oldest = timestampMilliseconds - configuration.retentionMilliseconds
         let limit = configuration.maximumSamplesPerSeries
-        if seriesByName[name]?[labels] == nil {
-            var full = labels
-            full["__name__"] = name
-            seriesByName[name, default: [:]][labels] = Series(fullLabels: full)
-        }
-        // Mutating in place through the nested subscripts avoids copying the buffer on every scrape.
-        seriesByName[name]?[labels]?.mutateSamples { samples in
-            if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
-            samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
-            samples.removeOlder(than: oldest)
-            if samples.count > limit { samples.removeFirst(samples.count - limit) }
-        }
+        // One in-place access through both dictionaries: no copy of the buffer, and labels are built only for a new series.
+        seriesByName[name, default: [:]][labels, default: Series(fullLabels: Self.fullLabels(name, labels))]
+            .mutateSamples { samples in
+                if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
+                samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
+                samples.removeOlder(than: oldest)
+                if samples.count > limit { samples.removeFirst(samples.count - limit) }
+            }
+    }
+
+    private static func fullLabels(_ name: String, _ labels: Labels) -> Labels {
+        var full = labels
+        full["__name__"] = name
+        return full
     }
 
     /// Forgets series with no sample inside the retention window, at most once per quarter retention.

@@ -33,20 +33,31 @@ public enum BenchmarkPage {
             ("vllm:num_requests_waiting", "Number of requests waiting to be processed."),
             ("vllm:gpu_cache_usage_perc", "GPU KV-cache usage. 1 means 100 percent usage."),
         ] {
-            families.append(MetricFamily(name: prefix + name, type: .gauge, help: help, samples: models.map {
-                Sample(name: prefix + name, labels: base($0), value: Double(random.next() % 64))
-            }))
+            families.append(
+                MetricFamily(
+                    name: prefix + name, type: .gauge, help: help,
+                    samples: models.map {
+                        Sample(
+                            name: prefix + name, labels: base($0),
+                            value: name.hasSuffix("_perc")
+                                ? Double(random.next() % 1000) / 1000 : Double(random.next() % 64))
+                    }))
         }
         for (name, help) in [
             ("vllm:prompt_tokens_total", "Number of prefill tokens processed."),
             ("vllm:generation_tokens_total", "Number of generation tokens processed."),
         ] {
-            families.append(MetricFamily(name: prefix + name, type: .counter, help: help, samples: models.map {
-                Sample(name: prefix + name, labels: base($0), value: Double(random.next() % 10_000_000))
-            }))
+            families.append(
+                MetricFamily(
+                    name: prefix + name, type: .counter, help: help,
+                    samples: models.map {
+                        Sample(name: prefix + name, labels: base($0), value: Double(random.next() % 10_000_000))
+                    }))
         }
-        let latencyBounds = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
-            10.0, 20.0, 40.0, 80.0]
+        let latencyBounds = [
+            0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
+            10.0, 20.0, 40.0, 80.0,
+        ]
         let tokenBounds = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0]
         for (name, help, bounds) in [
             ("vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", latencyBounds),
@@ -65,8 +76,10 @@ public enum BenchmarkPage {
                     labels["le"] = bound.isInfinite ? "+Inf" : PromTextWriter.valueText(bound)
                     samples.append(Sample(name: prefix + name + "_bucket", labels: labels, value: cumulative))
                 }
-                samples.append(Sample(name: prefix + name + "_sum", labels: base(model),
-                    value: cumulative * Double(random.next() % 1000) / 997))
+                samples.append(
+                    Sample(
+                        name: prefix + name + "_sum", labels: base(model),
+                        value: cumulative * Double(random.next() % 1000) / 997))
                 samples.append(Sample(name: prefix + name + "_count", labels: base(model), value: cumulative))
             }
             families.append(MetricFamily(name: prefix + name, type: .histogram, help: help, samples: samples))
@@ -74,30 +87,41 @@ public enum BenchmarkPage {
         var cpuSamples: [Sample] = []
         for cpu in 0..<16 {
             for mode in ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"] {
-                cpuSamples.append(Sample(name: prefix + "node_cpu_seconds_total",
-                    labels: ["cpu": String(cpu), "mode": mode],
-                    value: Double(random.next() % 100_000_000) / 100))
+                cpuSamples.append(
+                    Sample(
+                        name: prefix + "node_cpu_seconds_total",
+                        labels: ["cpu": String(cpu), "mode": mode],
+                        value: Double(random.next() % 100_000_000) / 100))
             }
         }
-        families.append(MetricFamily(name: prefix + "node_cpu_seconds_total", type: .counter,
-            help: "Seconds the CPUs spent in each mode.", samples: cpuSamples))
+        families.append(
+            MetricFamily(
+                name: prefix + "node_cpu_seconds_total", type: .counter,
+                help: "Seconds the CPUs spent in each mode.", samples: cpuSamples))
         var filesystem: [Sample] = []
         for (device, mount) in [("/dev/nvme0n1p2", "/"), ("/dev/nvme0n1p1", "/boot/efi"), ("tmpfs", "/run")] {
-            filesystem.append(Sample(name: prefix + "node_filesystem_avail_bytes",
-                labels: ["device": device, "fstype": device == "tmpfs" ? "tmpfs" : "ext4", "mountpoint": mount],
-                value: Double(random.next() % 500_000_000_000)))
+            filesystem.append(
+                Sample(
+                    name: prefix + "node_filesystem_avail_bytes",
+                    labels: ["device": device, "fstype": device == "tmpfs" ? "tmpfs" : "ext4", "mountpoint": mount],
+                    value: Double(random.next() % 500_000_000_000)))
         }
-        families.append(MetricFamily(name: prefix + "node_filesystem_avail_bytes", type: .gauge,
-            help: "Filesystem space available to non-root users in bytes.", samples: filesystem))
+        families.append(
+            MetricFamily(
+                name: prefix + "node_filesystem_avail_bytes", type: .gauge,
+                help: "Filesystem space available to non-root users in bytes.", samples: filesystem))
         let quantiles = ["0", "0.25", "0.5", "0.75", "1"]
         var gcSamples = quantiles.map {
-            Sample(name: prefix + "go_gc_duration_seconds", labels: ["quantile": $0],
+            Sample(
+                name: prefix + "go_gc_duration_seconds", labels: ["quantile": $0],
                 value: Double(random.next() % 100_000) * 1e-7)
         }
         gcSamples.append(Sample(name: prefix + "go_gc_duration_seconds_sum", value: 0.123456789))
         gcSamples.append(Sample(name: prefix + "go_gc_duration_seconds_count", value: 4242))
-        families.append(MetricFamily(name: prefix + "go_gc_duration_seconds", type: .summary,
-            help: "A summary of the pause duration of garbage collection cycles.", samples: gcSamples))
+        families.append(
+            MetricFamily(
+                name: prefix + "go_gc_duration_seconds", type: .summary,
+                help: "A summary of the pause duration of garbage collection cycles.", samples: gcSamples))
         return families
     }
 }

@@ -12,22 +12,32 @@ struct FamilyAssembler {
         var typeLine: Int?
         var unitLine: Int?
         var firstSampleLine: Int?
-    }
-
-    /// Where a series was first seen, to name both lines when it comes again.
-    private struct SeriesReference {
-        var family: Int32
-        var sample: Int32
-        var line: Int
+        /// False for families the caller filtered out: their samples are skipped unread.
+        var wanted = true
     }
 
     private var builders: [Builder] = []
     private var indexByName: [String: Int] = [:]
     private var current = -1
-    private var series: [UInt64: SeriesReference] = [:]
-    /// Series whose key collided with a different series; almost always empty.
-    private var collisions: [UInt64: [SeriesReference]] = [:]
+    private var series: SeriesTable
     private(set) var sampleCount = 0
+
+    /// Families to keep; `nil` keeps all.
+    private let wanted: Set<String>?
+
+    /// An assembler for a page of `pageBytes` bytes, sized so that its tables rarely grow.
+    init(pageBytes: Int, wanted: Set<String>?) {
+        // Real pages spend 60 to 120 bytes per sample line.
+        series = SeriesTable(expected: wanted == nil ? pageBytes / 64 : 64)
+        self.wanted = wanted
+    }
+
+    /// Whether a sample called `name` belongs to a family the caller wants; resolves (and remembers) its family,
+    /// so the next sample of the same family answers with a byte comparison.
+    mutating func wants(_ name: String, nameBytes: UnsafeBufferPointer<UInt8>, interner: inout StringInterner) -> Bool {
+        guard wanted != nil else { return true }
+        return builders[family(for: name, nameBytes: nameBytes, interner: &interner)].wanted
+    }
 
     /// Metadata lines that name a family: `# HELP`, `# TYPE`, `# UNIT`.
     enum Metadata {
@@ -90,13 +100,14 @@ struct FamilyAssembler {
         interner: inout StringInterner
     ) throws(PromTextError) {
         let index = family(for: sample.name, nameBytes: nameBytes, interner: &interner)
-        try checkLabels(of: sample, family: builders[index].family, line: line)
-        let reference = SeriesReference(
-            family: Int32(truncatingIfNeeded: index),
+        try checkLabels(of: sample, family: index, nameCount: nameBytes.count, line: line)
+        let entry = SeriesTable.Entry(
+            key: seriesKey, family: Int32(truncatingIfNeeded: index),
             sample: Int32(truncatingIfNeeded: builders[index].family.samples.count), line: line)
-        if let earlier = series.updateValue(reference, forKey: seriesKey) {
-            series[seriesKey] = earlier
-            try checkCollision(sample, key: seriesKey, earlier: earlier, reference: reference, line: line)
+        let earlier = series.insert(entry)
+        if !earlier.isEmpty {
+            try checkCollision(sample, earlier: earlier, line: line)
+            series.insertCollision(entry)
         }
         if builders[index].firstSampleLine == nil { builders[index].firstSampleLine = line }
         builders[index].family.samples.append(sample)
@@ -104,10 +115,12 @@ struct FamilyAssembler {
     }
 
     /// The families in the order the page first named them.
-    func families() -> [MetricFamily] { builders.map(\.family) }
+    func families() -> [MetricFamily] { builders.filter(\.wanted).map(\.family) }
 
     private mutating func append(name: String) -> Int {
-        builders.append(Builder(family: MetricFamily(name: name), nameBytes: Array(name.utf8)))
+        var builder = Builder(family: MetricFamily(name: name), nameBytes: Array(name.utf8))
+        builder.wanted = wanted?.contains(name) ?? true
+        builders.append(builder)
         indexByName[name] = builders.count - 1
         return builders.count - 1
     }
@@ -115,7 +128,7 @@ struct FamilyAssembler {
     private mutating func family(
         for name: String, nameBytes: UnsafeBufferPointer<UInt8>, interner: inout StringInterner
     ) -> Int {
-        if current >= 0 && accepts(builders[current], nameBytes) { return current }
+        if current >= 0 && accepts(current, nameBytes) { return current }
         if let index = indexByName[name] {
             current = index
             return index
@@ -138,31 +151,37 @@ struct FamilyAssembler {
 
     /// Whether a sample called `name` belongs to `builder`: the family name itself or the name plus a suffix
     /// that the family's type allows.
-    private func accepts(_ builder: Builder, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        let family = builder.nameBytes
-        guard name.count >= family.count else { return false }
-        for index in 0..<family.count where family[index] != name[index] { return false }
-        if name.count == family.count { return true }
-        let rest = UnsafeBufferPointer(rebasing: name[family.count...])
-        for suffix in Self.suffixes where suffix.bytes.count == rest.count && suffix.types.contains(builder.family.type) {
-            if rest.elementsEqual(suffix.bytes) { return true }
+    private func accepts(_ index: Int, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        let familyCount = builders[index].nameBytes.count
+        guard name.count >= familyCount else { return false }
+        let samePrefix = builders[index].nameBytes.withUnsafeBufferPointer { family in
+            for offset in 0..<familyCount where family[offset] != name[offset] { return false }
+            return true
+        }
+        guard samePrefix else { return false }
+        if name.count == familyCount { return true }
+        let type = builders[index].family.type
+        let restCount = name.count - familyCount
+        for suffix in Self.suffixes where suffix.bytes.count == restCount && suffix.types.contains(type) {
+            if Self.hasSuffix(name, suffix.bytes) { return true }
         }
         return false
     }
 
-    private func checkLabels(of sample: Sample, family: MetricFamily, line: Int) throws(PromTextError) {
-        switch family.type {
+    /// Histogram buckets need `le` and summary quantile samples need `quantile`; checked by lengths first so
+    /// that the common case compares no strings.
+    private func checkLabels(of sample: Sample, family index: Int, nameCount: Int, line: Int) throws(PromTextError) {
+        let familyCount = builders[index].nameBytes.count
+        switch builders[index].family.type {
         case .histogram, .gaugehistogram:
-            if sample.name.utf8.count == family.name.utf8.count + 7, sample.name.hasSuffix("_bucket"),
-                sample.labels["le"] == nil
-            {
+            if nameCount == familyCount + 7, sample.labels["le"] == nil, sample.name.hasSuffix("_bucket") {
                 throw PromTextError(
                     .missingLabel, line: line, column: 1,
                     message: "histogram bucket `\(sample.name)` has no `le` label; add the bucket's upper bound, "
                         + "such as le=\"0.5\" or le=\"+Inf\".")
             }
         case .summary:
-            if sample.name == family.name, sample.labels["quantile"] == nil {
+            if nameCount == familyCount, sample.labels["quantile"] == nil {
                 throw PromTextError(
                     .missingLabel, line: line, column: 1,
                     message: "summary sample `\(sample.name)` has no `quantile` label; add one such as "
@@ -173,10 +192,8 @@ struct FamilyAssembler {
         }
     }
 
-    private mutating func checkCollision(
-        _ sample: Sample, key: UInt64, earlier: SeriesReference, reference: SeriesReference, line: Int
-    ) throws(PromTextError) {
-        for candidate in [earlier] + (collisions[key] ?? []) {
+    private func checkCollision(_ sample: Sample, earlier: [SeriesTable.Entry], line: Int) throws(PromTextError) {
+        for candidate in earlier {
             let other = builders[Int(candidate.family)].family.samples[Int(candidate.sample)]
             if other.name == sample.name && other.labels == sample.labels {
                 throw PromTextError(
@@ -186,7 +203,6 @@ struct FamilyAssembler {
                     relatedLine: candidate.line)
             }
         }
-        collisions[key, default: []].append(reference)
     }
 
     private struct Suffix {

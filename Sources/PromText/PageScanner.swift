@@ -4,32 +4,34 @@
 /// Every method leaves `position` on the first byte it did not consume. A line ends at `\n`, optionally led by
 /// `\r`; reaching the end of the bytes anywhere else means the page was cut off.
 struct PageScanner: ~Copyable {
-    private let start: UnsafePointer<UInt8>
-    private let count: Int
-    private let limits: PromTextParser.Limits
-    private let format: ExpositionFormat
-    private var position = 0
-    private var lineNumber = 1
-    private var lineStart = 0
-    private var interner = StringInterner()
-    private var assembler = FamilyAssembler()
-    private var unescaped: [UInt8] = []
-    private var pending: [PendingLabel] = []
-    private var sawEOF = false
+    let start: UnsafePointer<UInt8>
+    let count: Int
+    let limits: PromTextParser.Limits
+    let format: ExpositionFormat
+    var position = 0
+    var lineNumber = 1
+    var lineStart = 0
+    var interner: StringInterner
+    var assembler: FamilyAssembler
+    var unescaped: [UInt8] = []
+    /// Labels of the sample being read; handed to the sample as its storage, so sized from the last sample.
+    var labels: [Label] = []
+    var labelColumns: [Int] = []
+    /// Order-independent sum of the label hashes of the sample being read.
+    var labelsKey: UInt64 = 0
+    var lastLabelCount = 0
+    var sawEOF = false
 
-    /// A label read from the page, before the set is sorted.
-    private struct PendingLabel {
-        var name: String
-        var value: String
-        var key: UInt64
-        var column: Int
-    }
-
-    init(_ start: UnsafePointer<UInt8>, count: Int, limits: PromTextParser.Limits, format: ExpositionFormat) {
+    init(
+        _ start: UnsafePointer<UInt8>, count: Int, limits: PromTextParser.Limits, format: ExpositionFormat,
+        families wanted: Set<String>?
+    ) {
         self.start = start
         self.count = count
         self.limits = limits
         self.format = format
+        self.assembler = FamilyAssembler(pageBytes: count, wanted: wanted)
+        self.interner = StringInterner(pageBytes: count)
     }
 
     /// Reads the whole page.
@@ -56,7 +58,7 @@ struct PageScanner: ~Copyable {
 
     // MARK: Lines
 
-    private mutating func readLine() throws(PromTextError) {
+    mutating func readLine() throws(PromTextError) {
         skipBlanks()
         guard position < count else { throw truncated() }
         let byte = start[position]
@@ -70,7 +72,7 @@ struct PageScanner: ~Copyable {
     }
 
     /// Consumes the end of the line: optional blanks, optional `\r`, then `\n`; checks the line length.
-    private mutating func endLine() throws(PromTextError) {
+    mutating func endLine() throws(PromTextError) {
         skipBlanks()
         guard position < count else { throw truncated() }
         if start[position] == .carriageReturn && position + 1 < count && start[position + 1] == .lineFeed {
@@ -81,28 +83,47 @@ struct PageScanner: ~Copyable {
                 .unexpectedCharacter,
                 "unexpected \(describe(position)) where the line should end; remove it or start a new line.")
         }
-        if position - lineStart > limits.maxLineBytes {
-            throw PromTextError(
-                .limitExceeded, line: lineNumber, column: 1,
-                message: "the line is \(position - lineStart) bytes long, more than the limit of "
-                    + "\(limits.maxLineBytes); shorten it or raise Limits.maxLineBytes.")
-        }
+        if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
         position += 1
     }
 
-    private var atLineEnd: Bool {
+    func lineTooLong() -> PromTextError {
+        // At the line feed the length is known; inside the line, reading on to measure it is what the limit avoids.
+        let atEnd = position < count && start[position] == .lineFeed
+        let length =
+            atEnd
+            ? "\(position - lineStart) bytes long, more than the limit of \(limits.maxLineBytes)"
+            : "more than \(limits.maxLineBytes) bytes long"
+        return PromTextError(
+            .limitExceeded, line: lineNumber, column: 1,
+            message: "the line is \(length); shorten it or raise Limits.maxLineBytes.")
+    }
+
+    var atLineEnd: Bool {
         position >= count || start[position] == .lineFeed
             || (start[position] == .carriageReturn && position + 1 < count && start[position + 1] == .lineFeed)
     }
 
-    private mutating func skipToLineEnd() throws(PromTextError) {
-        while position < count && start[position] != .lineFeed { position += 1 }
+    mutating func skipToLineEnd() throws(PromTextError) {
+        while position < count && start[position] != .lineFeed {
+            if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
+            position += 1
+        }
         try endLine()
+    }
+
+    /// Moves past a token (up to a blank or the line end), stopping at the line limit: TYPE and UNIT tokens
+    /// become `String`s, which must not grow with a hostile line.
+    mutating func skipToken() throws(PromTextError) {
+        while !atLineEnd && !start[position].isBlank {
+            if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
+            position += 1
+        }
     }
 
     // MARK: Comments and metadata
 
-    private mutating func readComment() throws(PromTextError) {
+    mutating func readComment() throws(PromTextError) {
         position += 1
         skipBlanks()
         let keywordStart = position
@@ -153,8 +174,10 @@ struct PageScanner: ~Copyable {
         skipBlanks()
         guard !atLineEnd else {
             if position >= count { throw truncated() }
-            throw error(.invalidMetricName, "# \(kind.keyword) needs a metric name, such as `# \(kind.keyword) "
-                + "http_requests_total \(kind.example)`.")
+            throw error(
+                .invalidMetricName,
+                "# \(kind.keyword) needs a metric name, such as `# \(kind.keyword) "
+                    + "http_requests_total \(kind.example)`.")
         }
         let name: String
         if start[position] == .quote {
@@ -171,8 +194,9 @@ struct PageScanner: ~Copyable {
         case .type:
             skipBlanks()
             let typeStart = position
-            while !atLineEnd && !start[position].isBlank { position += 1 }
-            let token = String(decoding: UnsafeBufferPointer(start: start + typeStart, count: position - typeStart),
+            try skipToken()
+            let token = String(
+                decoding: UnsafeBufferPointer(start: start + typeStart, count: position - typeStart),
                 as: UTF8.self)
             guard let type = MetricType(rawValue: token) else {
                 if position >= count { throw truncated() }
@@ -185,23 +209,31 @@ struct PageScanner: ~Copyable {
         case .unit:
             skipBlanks()
             let unitStart = position
-            while !atLineEnd && !start[position].isBlank { position += 1 }
-            metadata = .unit(String(decoding: UnsafeBufferPointer(start: start + unitStart, count: position - unitStart),
-                as: UTF8.self))
+            try skipToken()
+            metadata = .unit(
+                String(
+                    decoding: UnsafeBufferPointer(start: start + unitStart, count: position - unitStart),
+                    as: UTF8.self))
         }
         try endLine()
         try assembler.record(metadata, name: name, line: lineNumber)
     }
 
-    /// HELP text up to the end of the line, with `\\` and `\n` unescaped.
-    private mutating func readHelpText() throws(PromTextError) -> String {
+    /// HELP text up to the end of the line, with `\\` and `\n` unescaped; bytes are copied only once an escape
+    /// shows up, and the line limit is checked as it goes so a huge line stops early.
+    mutating func readHelpText() throws(PromTextError) -> String {
         let textStart = position
         unescaped.removeAll(keepingCapacity: true)
         var escaped = false
         while position < count && start[position] != .lineFeed {
+            if position - lineStart > limits.maxLineBytes { throw lineTooLong() }
             if start[position] == .backslash {
-                escaped = true
                 guard position + 1 < count else { throw truncated() }
+                if !escaped {
+                    escaped = true
+                    unescaped.append(
+                        contentsOf: UnsafeBufferPointer(start: start + textStart, count: position - textStart))
+                }
                 switch start[position + 1] {
                 case .backslash: unescaped.append(.backslash)
                 case .letterN: unescaped.append(.lineFeed)
@@ -212,415 +244,22 @@ struct PageScanner: ~Copyable {
                 }
                 position += 2
             } else {
-                unescaped.append(start[position])
+                if escaped { unescaped.append(start[position]) }
                 position += 1
             }
         }
+        if position >= count { throw truncated() }
         var end = position
+        // A CRLF line end leaves a `\r` that is not part of the text (an escape never ends in one).
         if end > textStart && start[end - 1] == .carriageReturn {
             end -= 1
-            if !escaped || unescaped.last == .carriageReturn { unescaped.removeLast() }
+            if escaped { unescaped.removeLast() }
         }
-        if position >= count { throw truncated() }
-        let text = escaped ? String(validating: unescaped, as: UTF8.self)
+        let text =
+            escaped
+            ? String(validating: unescaped, as: UTF8.self)
             : String(validating: UnsafeBufferPointer(start: start + textStart, count: end - textStart), as: UTF8.self)
         guard let text else { throw invalidUTF8(textStart, end, what: "HELP text") }
         return text
-    }
-
-    // MARK: Samples
-
-    private mutating func readSample() throws(PromTextError) {
-        let nameStart = position
-        var name: String?
-        var nameHash = ByteHash.seed
-        if start[position] != .openBrace {
-            (name, nameHash) = try readMetricName()
-        }
-        let nameBytes = UnsafeBufferPointer(start: start + nameStart, count: position - nameStart)
-        var quotedNameBytes: [UInt8]?
-        pending.removeAll(keepingCapacity: true)
-        if position < count && start[position] == .openBrace {
-            let quotedName = try readLabels()
-            if let quotedName {
-                if name != nil {
-                    throw error(.invalidMetricName, at: nameStart,
-                        "the metric name is given twice, before `{` and quoted inside it; keep one.")
-                }
-                name = quotedName
-                let bytes = Array(quotedName.utf8)
-                nameHash = bytes.withUnsafeBufferPointer { ByteHash.of($0) }
-                quotedNameBytes = bytes
-            }
-        }
-        guard let name else {
-            throw error(.invalidMetricName, at: nameStart,
-                "the sample has no metric name; write it before `{`, or quoted first inside the braces.")
-        }
-        let separator = position
-        skipBlanks()
-        if atLineEnd {
-            if position >= count { throw truncated() }
-            throw error(.missingValue, "the sample `\(name.prefix(80))` has no value; write one after a space, "
-                + "such as `\(name.prefix(80)) 1`.")
-        }
-        if position == separator {
-            throw unexpectedInName(expected: "a blank before the value")
-        }
-        let value = try readValue()
-        var timestamp: Int64?
-        skipBlanks()
-        if !atLineEnd && start[position] != .hash {
-            timestamp = try readTimestamp()
-            skipBlanks()
-        }
-        if !atLineEnd && start[position] == .hash {
-            // An exemplar (` # {trace_id="…"} 1.0 1700000000`): Ballast does not use them, so skip it whole.
-            while position < count && start[position] != .lineFeed { position += 1 }
-        }
-        let line = lineNumber
-        try endLine()
-        if let quotedNameBytes {
-            try quotedNameBytes.withUnsafeBufferPointer { (bytes) throws(PromTextError) in
-                try finishSample(name: name, nameHash: nameHash, nameBytes: bytes, value: value, timestamp: timestamp,
-                    line: line)
-            }
-        } else {
-            try finishSample(name: name, nameHash: nameHash, nameBytes: nameBytes, value: value, timestamp: timestamp,
-                line: line)
-        }
-    }
-
-    private mutating func finishSample(
-        name: String, nameHash: UInt64, nameBytes: UnsafeBufferPointer<UInt8>, value: Double, timestamp: Int64?,
-        line: Int
-    ) throws(PromTextError) {
-        guard assembler.sampleCount < limits.maxSamples else {
-            throw PromTextError(.limitExceeded, line: line, column: 1,
-                message: "the page has more than \(limits.maxSamples) samples; split the target or raise "
-                    + "Limits.maxSamples.")
-        }
-        var key = ByteHash.mix(nameHash)
-        var labels: [Label] = []
-        if !pending.isEmpty {
-            sortPending()
-            labels.reserveCapacity(pending.count)
-            for index in pending.indices {
-                if index > 0 && pending[index - 1].name == pending[index].name {
-                    throw PromTextError(
-                        .duplicateLabel, line: line, column: pending[index].column,
-                        message: "label `\(pending[index].name)` appears twice in this series; keep one.")
-                }
-                key &+= pending[index].key
-                labels.append(Label(pending[index].name, pending[index].value))
-            }
-        }
-        let sample = Sample(name: name, labels: Labels(sortedUniquePairs: labels), value: value,
-            timestampMilliseconds: timestamp)
-        try assembler.add(sample, nameBytes: nameBytes, seriesKey: key, line: line, interner: &interner)
-    }
-
-    /// Insertion sort: label sets are short and usually already sorted, so this is one pass.
-    private mutating func sortPending() {
-        guard pending.count > 1 else { return }
-        for index in 1..<pending.count {
-            var moving = index
-            while moving > 0 && pending[moving].name < pending[moving - 1].name {
-                pending.swapAt(moving, moving - 1)
-                moving -= 1
-            }
-        }
-    }
-
-    /// Reads `{name="value", …}`; returns the metric name when it is quoted inside the braces.
-    private mutating func readLabels() throws(PromTextError) -> String? {
-        let braceStart = position
-        position += 1
-        var quotedName: String?
-        while true {
-            skipBlanks()
-            guard position < count else { throw truncated() }
-            let byte = start[position]
-            if byte == .closeBrace {
-                position += 1
-                return quotedName
-            }
-            let labelStart = position
-            var labelName: String
-            var labelHash: UInt64
-            if byte == .quote {
-                labelName = try readQuotedName()
-                labelHash = Array(labelName.utf8).withUnsafeBufferPointer { ByteHash.of($0) }
-                skipBlanks()
-                guard position < count else { throw truncated() }
-                if start[position] == .comma || start[position] == .closeBrace {
-                    if quotedName != nil {
-                        throw error(.invalidMetricName, at: labelStart,
-                            "a second quoted metric name in one label set; quote only the metric name and write "
-                                + "label names as name=\"value\".")
-                    }
-                    quotedName = labelName
-                    if start[position] == .comma { position += 1 }
-                    continue
-                }
-            } else if byte.isLabelNameStart {
-                var hash = ByteHash.seed
-                while position < count && start[position].isLabelNameContinuation {
-                    hash = ByteHash.add(hash, start[position])
-                    position += 1
-                }
-                labelHash = hash
-                labelName = interner.string(start + labelStart, count: position - labelStart, hash: hash) ?? ""
-            } else if byte == .lineFeed || byte == .carriageReturn {
-                throw error(.unterminatedQuote, at: braceStart,
-                    "the label set opened here has no closing `}`; close it before the value.")
-            } else {
-                throw error(.invalidLabelName,
-                    "unexpected \(describe(position)) where a label name should start; label names match "
-                        + "[a-zA-Z_][a-zA-Z0-9_]* or are quoted.")
-            }
-            skipBlanks()
-            guard position < count else { throw truncated() }
-            guard start[position] == .equals else {
-                throw error(.unexpectedCharacter,
-                    "expected `=` after label name `\(labelName.prefix(80))`, found \(describe(position)); "
-                        + "write \(labelName.prefix(80))=\"value\".")
-            }
-            position += 1
-            skipBlanks()
-            guard position < count else { throw truncated() }
-            guard start[position] == .quote else {
-                throw error(.unexpectedCharacter,
-                    "the value of label `\(labelName.prefix(80))` must be in double quotes, found "
-                        + "\(describe(position)); write \(labelName.prefix(80))=\"value\".")
-            }
-            let (value, valueHash) = try readLabelValue()
-            guard pending.count < limits.maxLabelsPerSeries else {
-                throw error(.limitExceeded, at: labelStart,
-                    "the series has more than \(limits.maxLabelsPerSeries) labels; drop some or raise "
-                        + "Limits.maxLabelsPerSeries.")
-            }
-            let key = ByteHash.mix(labelHash ^ ByteHash.mix(valueHash))
-            pending.append(PendingLabel(name: labelName, value: value, key: key, column: labelStart - lineStart + 1))
-            skipBlanks()
-            guard position < count else { throw truncated() }
-            if start[position] == .comma {
-                position += 1
-            } else if start[position] != .closeBrace {
-                throw error(.unexpectedCharacter,
-                    "expected `,` or `}` after the value of label `\(labelName.prefix(80))`, found "
-                        + "\(describe(position)).")
-            }
-        }
-    }
-
-    /// Reads a quoted label value at `position` (on its opening quote); returns it unescaped and the hash of its
-    /// escaped bytes (the escaped form is canonical, so equal values hash equal).
-    private mutating func readLabelValue() throws(PromTextError) -> (String, UInt64) {
-        let quote = position
-        position += 1
-        let valueStart = position
-        var escaped = false
-        while position < count {
-            let byte = start[position]
-            if byte == .quote { break }
-            if byte == .backslash {
-                guard position + 1 < count else { throw truncated() }
-                let next = start[position + 1]
-                guard next == .backslash || next == .quote || next == .letterN else {
-                    throw error(.invalidEscape, at: position,
-                        "invalid escape `\\\(describeByte(position + 1))` in label value; only \\\\, \\\" and \\n "
-                            + "are allowed.")
-                }
-                escaped = true
-                position += 2
-                continue
-            }
-            if byte == .lineFeed {
-                throw error(.unterminatedQuote, at: quote,
-                    "the label value that starts here has no closing quote before the end of the line; add `\"`.")
-            }
-            position += 1
-        }
-        guard position < count else { throw truncated() }
-        let valueCount = position - valueStart
-        position += 1
-        guard valueCount <= limits.maxLabelValueBytes else {
-            throw error(.limitExceeded, at: quote,
-                "the label value is \(valueCount) bytes long, more than the limit of \(limits.maxLabelValueBytes); "
-                    + "shorten it or raise Limits.maxLabelValueBytes.")
-        }
-        let hash = ByteHash.of(start + valueStart, count: valueCount)
-        if !escaped {
-            let value: String?
-            if valueCount <= Self.internedValueBytes {
-                value = interner.string(start + valueStart, count: valueCount, hash: hash)
-            } else {
-                value = String(validating: UnsafeBufferPointer(start: start + valueStart, count: valueCount),
-                    as: UTF8.self)
-            }
-            guard let value else { throw invalidUTF8(valueStart, valueStart + valueCount, what: "label value") }
-            return (value, hash)
-        }
-        unescaped.removeAll(keepingCapacity: true)
-        var index = valueStart
-        let end = valueStart + valueCount
-        while index < end {
-            let byte = start[index]
-            if byte == .backslash {
-                let next = start[index + 1]
-                unescaped.append(next == .letterN ? .lineFeed : next)
-                index += 2
-            } else {
-                unescaped.append(byte)
-                index += 1
-            }
-        }
-        guard let value = String(validating: unescaped, as: UTF8.self) else {
-            throw invalidUTF8(valueStart, end, what: "label value")
-        }
-        return (value, hash)
-    }
-
-    /// Values up to this many bytes go through the interner: `le` bounds, model names, status codes.
-    private static let internedValueBytes = 64
-
-    private mutating func readValue() throws(PromTextError) -> Double {
-        let valueStart = position
-        while !atLineEnd && !start[position].isBlank { position += 1 }
-        guard let value = FloatParsing.double(start + valueStart, count: position - valueStart) else {
-            if position >= count { throw truncated() }
-            throw error(.invalidValue, at: valueStart,
-                "`\(token(valueStart))` is not a sample value; write a number such as 1, 0.25 or 1e-3, or NaN, "
-                    + "+Inf, -Inf.")
-        }
-        return value
-    }
-
-    private mutating func readTimestamp() throws(PromTextError) -> Int64 {
-        let timestampStart = position
-        while !atLineEnd && !start[position].isBlank { position += 1 }
-        let length = position - timestampStart
-        if position >= count { throw truncated() }
-        switch format {
-        case .prometheus:
-            if let milliseconds = FloatParsing.int64(start + timestampStart, count: length) { return milliseconds }
-            throw error(.invalidTimestamp, at: timestampStart,
-                "`\(token(timestampStart))` is not a timestamp; Prometheus text wants integer milliseconds since "
-                    + "1970, such as 1700000000000.")
-        case .openMetrics:
-            if let seconds = FloatParsing.double(start + timestampStart, count: length), seconds.isFinite,
-                abs(seconds) < 9.2e15
-            {
-                return Int64((seconds * 1000).rounded())
-            }
-            throw error(.invalidTimestamp, at: timestampStart,
-                "`\(token(timestampStart))` is not a timestamp; OpenMetrics wants seconds since 1970, such as "
-                    + "1700000000.125.")
-        }
-    }
-
-    // MARK: Names
-
-    /// Reads a metric name matching `[a-zA-Z_:][a-zA-Z0-9_:]*`; returns it and its hash.
-    private mutating func readMetricName() throws(PromTextError) -> (String, UInt64) {
-        let nameStart = position
-        guard position < count, start[position].isMetricNameStart else {
-            throw error(.invalidMetricName,
-                "unexpected \(describe(position)) where a metric name should start; metric names match "
-                    + "[a-zA-Z_:][a-zA-Z0-9_:]* or are quoted inside braces, as in {\"my.metric\"}.")
-        }
-        var hash = ByteHash.seed
-        while position < count && start[position].isMetricNameContinuation {
-            hash = ByteHash.add(hash, start[position])
-            position += 1
-        }
-        let name = interner.string(start + nameStart, count: position - nameStart, hash: hash) ?? ""
-        return (name, hash)
-    }
-
-    /// Reads a quoted UTF-8 name (`"my.metric"`), unescaped; it may not be empty.
-    private mutating func readQuotedName() throws(PromTextError) -> String {
-        let quote = position
-        let (name, _) = try readLabelValue()
-        guard !name.isEmpty else {
-            throw error(.invalidMetricName, at: quote, "a quoted name is empty; write the name between the quotes.")
-        }
-        return name
-    }
-
-    private func unexpectedInName(expected: String) -> PromTextError {
-        if position >= count { return truncated() }
-        return error(.unexpectedCharacter,
-            "unexpected \(describe(position)) after the name, where \(expected) should be; names use only "
-                + "letters, digits, `_` and `:` unless quoted.")
-    }
-
-    // MARK: Bytes and errors
-
-    private mutating func skipBlanks() {
-        while position < count && start[position].isBlank { position += 1 }
-    }
-
-    private func error(_ kind: PromTextError.Kind, _ message: String) -> PromTextError {
-        error(kind, at: position, message)
-    }
-
-    private func error(_ kind: PromTextError.Kind, at offset: Int, _ message: String) -> PromTextError {
-        PromTextError(kind, line: lineNumber, column: offset - lineStart + 1, message: message)
-    }
-
-    private func truncated() -> PromTextError {
-        error(.truncated,
-            "the page ends in the middle of line \(lineNumber), without a line feed; it was probably cut off in "
-                + "transit, so scrape it again.")
-    }
-
-    private func invalidUTF8(_ from: Int, _ end: Int, what: String) -> PromTextError {
-        var offset = from
-        let bytes = UnsafeBufferPointer(start: start + from, count: end - from)
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var consumed = 0
-        decoding: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                consumed += UTF8.width(scalar)
-            case .emptyInput, .error:
-                break decoding
-            }
-        }
-        offset = from + consumed
-        return error(.invalidUTF8, at: offset,
-            "byte 0x\(String(start[min(offset, end - 1)], radix: 16, uppercase: true)) is not valid UTF-8 in this "
-                + "\(what); pages must be UTF-8 encoded.")
-    }
-
-    /// The token at `offset` for an error message, at most 40 bytes.
-    private func token(_ offset: Int) -> String {
-        var end = offset
-        while end < count && end - offset < 40 && !start[end].isBlank && start[end] != .lineFeed
-            && start[end] != .carriageReturn
-        {
-            end += 1
-        }
-        return String(decoding: UnsafeBufferPointer(start: start + offset, count: end - offset), as: UTF8.self)
-    }
-
-    private func describe(_ offset: Int) -> String {
-        guard offset < count else { return "the end of the page" }
-        let byte = start[offset]
-        switch byte {
-        case .lineFeed: return "the end of the line"
-        case 0x21...0x7E: return "`\(Character(Unicode.Scalar(byte)))`"
-        default: return "byte 0x\(String(byte, radix: 16, uppercase: true))"
-        }
-    }
-
-    private func describeByte(_ offset: Int) -> String {
-        guard offset < count else { return "" }
-        let byte = start[offset]
-        return (0x21...0x7E).contains(byte) ? String(Character(Unicode.Scalar(byte)))
-            : "<0x\(String(byte, radix: 16, uppercase: true))>"
     }
 }

@@ -47,37 +47,46 @@ public enum PromTextParser {
     ///   - format: how to read timestamps and `# EOF`; ``ExpositionFormat/prometheus`` by default, the format of
     ///     `text/plain; version=0.0.4`. Pick with ``ExpositionFormat/init(contentType:)`` when scraping.
     ///   - limits: bounds on line length, label values, labels and samples; ``Limits/default`` by default.
+    ///   - families: names of the families to keep (base names, such as `ballast_queue_wait_seconds` for its
+    ///     `_bucket` samples); `nil` (default) keeps all. Lines of other families are skipped after their name,
+    ///     unread, which makes a scrape that needs a few families of a large page several times cheaper; their
+    ///     labels and values are then not checked, nor are they checked for duplicates.
     /// - Throws: ``PromTextError`` naming line and column, for the first problem on the page.
     public static func parse(
-        _ bytes: some Collection<UInt8>, format: ExpositionFormat = .prometheus, limits: Limits = .default
+        _ bytes: some Collection<UInt8>, format: ExpositionFormat = .prometheus, limits: Limits = .default,
+        families: Set<String>? = nil
     ) throws(PromTextError) -> [MetricFamily] {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(PromTextError) in try parse(buffer: buffer, format: format, limits: limits) }
+            Result { () throws(PromTextError) in
+                try parse(buffer: buffer, format: format, limits: limits, families: families)
+            }
         }
         if let result { return try result.get() }
         return try Array(bytes).withUnsafeBufferPointer { (buffer) throws(PromTextError) in
-            try parse(buffer: buffer, format: format, limits: limits)
+            try parse(buffer: buffer, format: format, limits: limits, families: families)
         }
     }
 
-    /// Parses a page given as text; see ``parse(_:format:limits:)-(Collection<UInt8>,_,_)`` for the rules.
+    /// Parses a page given as text; see ``parse(_:format:limits:families:)-(Collection<UInt8>,_,_,_)`` for the rules.
     public static func parse(
-        _ text: String, format: ExpositionFormat = .prometheus, limits: Limits = .default
+        _ text: String, format: ExpositionFormat = .prometheus, limits: Limits = .default,
+        families: Set<String>? = nil
     ) throws(PromTextError) -> [MetricFamily] {
-        try parse(text.utf8, format: format, limits: limits)
+        try parse(text.utf8, format: format, limits: limits, families: families)
     }
 
     private static func parse(
-        buffer: UnsafeBufferPointer<UInt8>, format: ExpositionFormat, limits: Limits
+        buffer: UnsafeBufferPointer<UInt8>, format: ExpositionFormat, limits: Limits, families: Set<String>?
     ) throws(PromTextError) -> [MetricFamily] {
         guard let start = buffer.baseAddress, !buffer.isEmpty else {
             if format == .openMetrics {
-                throw PromTextError(.missingEOF, line: 1, column: 1,
+                throw PromTextError(
+                    .missingEOF, line: 1, column: 1,
                     message: "the OpenMetrics page is empty; it must at least hold `# EOF`.")
             }
             return []
         }
-        var scanner = PageScanner(start, count: buffer.count, limits: limits, format: format)
+        var scanner = PageScanner(start, count: buffer.count, limits: limits, format: format, families: families)
         return try scanner.families()
     }
 }

@@ -26,7 +26,8 @@ public enum PromTextWriter {
     }
 
     /// Appends one family: its `# HELP`, `# TYPE` (left out for `untyped`), `# UNIT` and sample lines.
-    public static func emit(_ family: MetricFamily, format: ExpositionFormat = .prometheus, into buffer: inout [UInt8]) {
+    public static func emit(_ family: MetricFamily, format: ExpositionFormat = .prometheus, into buffer: inout [UInt8])
+    {
         if let help = family.help {
             buffer.append(contentsOf: "# HELP ".utf8)
             appendName(family.name, into: &buffer)
@@ -82,8 +83,10 @@ public enum PromTextWriter {
             buffer.append(contentsOf: "NaN".utf8)
         } else if value.isInfinite {
             buffer.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8)
-        } else if value == value.rounded(.towardZero) && abs(value) < 1e15 {
-            if value == 0 && value.sign == .minus { buffer.append(contentsOf: "-0".utf8) } else {
+        } else if value == value.rounded(.towardZero) && abs(value) < 1e16 {
+            if value == 0 && value.sign == .minus {
+                buffer.append(contentsOf: "-0".utf8)
+            } else {
                 appendInteger(Int64(value), into: &buffer)
             }
         } else {
@@ -95,9 +98,12 @@ public enum PromTextWriter {
     private static func appendInteger(_ value: Int64, into buffer: inout [UInt8]) {
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var used = 0
         withUnsafeMutableBytes(of: &digits) { storage in
             repeat {
@@ -177,7 +183,8 @@ extension MetricType {
 }
 
 extension MetricFamily {
-    /// Appends this family to `buffer` as exposition text; see ``PromTextWriter/emit(_:format:into:)-(MetricFamily,_,_)``.
+    /// Appends this family to `buffer` as exposition text, as
+    /// ``PromTextWriter/emit(_:format:into:)-(MetricFamily,_,_)`` does.
     public func emit(format: ExpositionFormat = .prometheus, into buffer: inout [UInt8]) {
         PromTextWriter.emit(self, format: format, into: &buffer)
     }

@@ -219,18 +219,18 @@ struct PolicyErrorTests {
                     n: "max(${waiting_requests)"
                 """,
             expected: [
-                "p.yaml:7: spec.signals.a is not valid PromQL: '(' at column 4 is never closed; add ')'.",
-                "p.yaml:8: spec.signals.b is not valid PromQL: ')' at column 7 closes nothing; remove it.",
+                "p.yaml:7: spec.signals.a is not valid PromQL: column 16: expected \")\" closing sum( but found end of input.",
+                "p.yaml:8: spec.signals.b is not valid PromQL: column 7: unexpected \")\" after a complete expression.",
                 "p.yaml:9: spec.signals.c: ${time_to_first_token_seconds} has no equivalent on engine llamacpp: llama-server exports no latency histograms, only the counters llamacpp:prompt_seconds_total and llamacpp:tokens_predicted_seconds_total; watch ${waiting_requests} (llamacpp:requests_deferred) instead.",
                 "p.yaml:10: spec.signals.d: ${kv_cache_usage} is not a known metric placeholder; did you mean ${kv_cache_usage_ratio}? known placeholders are ${queue_wait_seconds}, ${time_to_first_token_seconds}, ${inter_token_latency_seconds}, ${request_duration_seconds}, ${kv_cache_usage_ratio}, ${running_requests}, ${waiting_requests}, ${generated_tokens_total}, ${prompt_tokens_total}, ${requests_total}, ${accelerator_memory_used_bytes}, ${accelerator_memory_total_bytes}.",
-                "p.yaml:11: spec.signals.e is not valid PromQL: the query ends with '+' at column 8; add the missing operand.",
+                "p.yaml:11: spec.signals.e is not valid PromQL: column 9: unexpected end of input; a metric name, number, string, function call or \"(\" is needed here.",
                 "p.yaml:12: spec.signals.f.metric: queue_wait_seconds has no equivalent on engine llamacpp: llama-server exports no latency histograms, only the counters llamacpp:prompt_seconds_total and llamacpp:tokens_predicted_seconds_total; watch ${waiting_requests} (llamacpp:requests_deferred) instead.",
                 "p.yaml:13: spec.signals.g.quantile applies to histograms only; running_requests is a gauge; remove it.",
                 "p.yaml:14: spec.signals.h.cost (cost_per_inference) needs a price; add `price: {perReplicaHour: 4.0, currency: CNY}` under spec.",
                 "p.yaml:15: spec.signals.i must be a PromQL string, `{cost: cost_per_inference}` or `{metric: queue_wait_seconds, quantile: 0.95}`.",
                 "p.yaml:16: spec.signals.j-k: signal names are letters, digits and '_', starting with a letter, so rules can name them; write for example `j_k`.",
-                "p.yaml:17: spec.signals.l is not valid PromQL: the string opened with \" at column 9 is never closed; add \".",
-                "p.yaml:18: spec.signals.m is not valid PromQL: ';' at column 8 is not allowed in PromQL; remove it.",
+                "p.yaml:17: spec.signals.l is not valid PromQL: column 9: unterminated string; close it with \".",
+                "p.yaml:18: spec.signals.m is not valid PromQL: column 8: unexpected character \";\".",
                 "p.yaml:19: spec.signals.n: the placeholder starting with ${ has no closing }; write ${name}.",
             ]),
         ErrorCase(

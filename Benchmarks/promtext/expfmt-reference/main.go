@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/common/expfmt"
@@ -23,8 +24,19 @@ type result struct {
 	Samples          int     `json:"samples"`
 	Iterations       int     `json:"iterations"`
 	Seconds          float64 `json:"seconds"`
+	CPUSeconds       float64 `json:"cpuSeconds"`
 	MBPerSecond      float64 `json:"mbPerSecond"`
 	SamplesPerSecond float64 `json:"samplesPerSecond"`
+	MBPerCPUSecond   float64 `json:"mbPerCPUSecond"`
+}
+
+// cpuSeconds is the user plus system CPU time of the process so far, every thread (the GC's included).
+func cpuSeconds() float64 {
+	var usage syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
+		return 0
+	}
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano()).Seconds()
 }
 
 func main() {
@@ -54,6 +66,7 @@ func main() {
 			samples++
 		}
 	}
+	cpuStart := cpuSeconds()
 	start := time.Now()
 	for i := 0; i < *iterations; i++ {
 		var parser expfmt.TextParser
@@ -63,14 +76,17 @@ func main() {
 		}
 	}
 	seconds := time.Since(start).Seconds()
+	cpu := cpuSeconds() - cpuStart
 	out := result{
 		Parser:           "go-expfmt",
 		PageBytes:        len(data),
 		Samples:          samples,
 		Iterations:       *iterations,
 		Seconds:          seconds,
+		CPUSeconds:       cpu,
 		MBPerSecond:      float64(len(data)) * float64(*iterations) / seconds / 1e6,
 		SamplesPerSecond: float64(samples) * float64(*iterations) / seconds,
+		MBPerCPUSecond:   float64(len(data)) * float64(*iterations) / cpu / 1e6,
 	}
 	encoded, _ := json.Marshal(out)
 	fmt.Println(string(encoded))

@@ -1,9 +1,9 @@
 /// JSON Schemas for the custom resources kubernetes-validate has no schema for (it only warns "Couldn't find
-/// schema" and passes them). Each is the part of the CRD's `openAPIV3Schema` covering the fields Ballast
-/// writes, transcribed from the upstream CRDs (prometheus-operator v0.75 `monitoring.coreos.com_servicemonitors`
-/// and `_prometheusrules`, KEDA v2.14 `keda.sh_scaledobjects`): same types, enums, patterns and required
-/// lists. `additionalProperties: false` everywhere stands in for `--strict`: a field outside this subset is
-/// reported rather than silently accepted, so a typo cannot pass.
+/// schema" and passes them). Each covers the fields Ballast writes, written after the upstream CRDs'
+/// `openAPIV3Schema` (prometheus-operator's `monitoring.coreos.com_servicemonitors` and `_prometheusrules`,
+/// KEDA's `keda.sh_scaledobjects`): their types, required lists and the operator's own duration pattern. They
+/// are a hand-written subset, not a copy of the CRDs. `additionalProperties: false` everywhere stands in for
+/// `--strict`: a field outside this subset is reported rather than silently accepted, so a typo cannot pass.
 enum CRDSchemas {
     /// Schema file name by `apiVersion/kind`.
     static let fileNames: [String: String] = [

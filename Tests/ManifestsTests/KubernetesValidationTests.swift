@@ -10,8 +10,11 @@ struct KubernetesValidationTests {
     /// (autoscaling/v2 and policy/v1 are GA there).
     static let kubernetesVersion = "1.30.0"
 
-    @Test(arguments: RenderCase.allCases)
-    func builtInKindsPassKubernetesValidate(_ label: RenderCase) throws {
+    /// The newest release the installed kubernetes-validate knows, so removed or changed APIs show up too.
+    static let newestVersion = "1.37.0"
+
+    @Test(arguments: RenderCase.allCases, [kubernetesVersion, newestVersion])
+    func builtInKindsPassKubernetesValidate(_ label: RenderCase, version: String) throws {
         let tool = try ExternalTool("kubernetes-validate")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -24,8 +27,10 @@ struct KubernetesValidationTests {
             paths.append(try directory.write(manifest.yaml, to: manifest.fileName))
         }
         // One run for all files: the tool takes seconds to start.
-        let result = try tool.run(["--strict", "-k", Self.kubernetesVersion] + paths)
-        #expect(result.status == 0, "\(label): kubernetes-validate rejected a manifest:\n\(result.output)")
+        let result = try tool.run(["--strict", "-k", version] + paths)
+        #expect(
+            result.status == 0,
+            "\(label), Kubernetes \(version): kubernetes-validate rejected a manifest:\n\(result.output)")
         let lines = result.output.split(separator: "\n")
         for path in paths {
             #expect(
@@ -50,6 +55,24 @@ struct KubernetesValidationTests {
                 result.status == 0,
                 "\(label): \(manifest.fileName) breaks the \(manifest.kind) CRD schema:\n\(result.output)")
         }
+    }
+
+    /// The kubernetes-validate check can fail: a misspelt field or a string where a number belongs is rejected.
+    @Test(arguments: [
+        ("revisionHistoryLimit: 5", "revisionHistoryLimits: 5"),
+        ("containerPort: 8080", "containerPort: http"),
+    ])
+    func kubernetesValidateRejectsBrokenDeployments(original: String, broken: String) throws {
+        let tool = try ExternalTool("kubernetes-validate")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let deployment = try #require(
+            try ManifestSet.render(policy: TestPolicies.small).first { $0.kind == "Deployment" })
+        #expect(deployment.yaml.contains(original))
+        let path = try directory.write(
+            deployment.yaml.replacingOccurrences(of: original, with: broken), to: "broken.yaml")
+        let result = try tool.run(["--strict", "-k", Self.kubernetesVersion, path])
+        #expect(result.status != 0, "kubernetes-validate accepted a broken Deployment:\n\(result.output)")
     }
 
     /// The CRD check can fail: documents with a wrong enum, a wrong duration and an unknown field are rejected.

@@ -75,8 +75,12 @@ let package = Package(
         .testTarget(name: "PromTextTests", dependencies: ["PromText"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText", "PolicyFile"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ManifestsTests",
+            dependencies: ["Manifests", "PolicyFile", "BallastCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swiftSettings),
-        .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )

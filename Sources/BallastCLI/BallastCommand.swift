@@ -4,7 +4,8 @@ public import ArgumentParser
 public struct BallastCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ballast",
-        abstract: "Keeps LLM inference fleets fast and cheap: policies, manifests, workers, controller."
+        abstract: "Keeps LLM inference fleets fast and cheap: policies, manifests, workers, controller.",
+        subcommands: [PolicyCommand.self, ManifestsCommand.self, BenchCommand.self]
     )
 
     public init() {}

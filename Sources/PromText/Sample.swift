@@ -11,6 +11,7 @@ public struct Label: Hashable, Sendable, Comparable {
         self.value = value
     }
 
+    /// Orders by name, then value, so a sorted label set is in the order Prometheus writes it.
     public static func < (lhs: Label, rhs: Label) -> Bool {
         lhs.name != rhs.name ? lhs.name < rhs.name : lhs.value < rhs.value
     }
@@ -24,28 +25,42 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
     public private(set) var pairs: [Label]
 
     /// Creates a label set from pairs in any order; a later duplicate name replaces an earlier one.
+    ///
+    /// One sort by name (page order breaks ties), then one pass keeping the last pair of each name.
     public init(_ pairs: some Sequence<Label>) {
-        var sorted: [Label] = []
-        for pair in pairs {
-            if let index = sorted.firstIndex(where: { $0.name == pair.name }) {
-                sorted[index] = pair
+        var indexed = Array(pairs.enumerated())
+        indexed.sort {
+            $0.element.name != $1.element.name ? $0.element.name < $1.element.name : $0.offset < $1.offset
+        }
+        var unique: [Label] = []
+        unique.reserveCapacity(indexed.count)
+        for (_, pair) in indexed {
+            if let last = unique.last, last.name == pair.name {
+                unique[unique.count - 1] = pair
             } else {
-                sorted.append(pair)
+                unique.append(pair)
             }
         }
-        sorted.sort()
-        self.pairs = sorted
+        self.pairs = unique
     }
 
     /// Creates an empty label set.
     public init() { self.pairs = [] }
 
+    /// Wraps pairs the caller has already sorted by name and checked for unique names (the parser does both),
+    /// skipping the quadratic de-duplication of the public initializer.
+    init(sortedUniquePairs pairs: [Label]) { self.pairs = pairs }
+
+    /// Creates a label set from a literal such as `["model": "m", "version": "v1"]`.
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements.map { Label($0.0, $0.1) })
     }
 
+    /// Position of the first pair (always 0).
     public var startIndex: Int { pairs.startIndex }
+    /// Position after the last pair: the number of labels.
     public var endIndex: Int { pairs.endIndex }
+    /// The pair at `position`, in name order.
     public subscript(position: Int) -> Label { pairs[position] }
 
     /// The value of the label called `name`, or `nil` when the set has none.
@@ -81,12 +96,15 @@ public struct Sample: Hashable, Sendable {
         self.timestampMilliseconds = timestampMilliseconds
     }
 
+    /// Equal when name, labels, timestamp and value match; two NaN values count as equal, so a parsed page
+    /// compares equal to the page it was written from.
     public static func == (lhs: Sample, rhs: Sample) -> Bool {
         lhs.name == rhs.name && lhs.labels == rhs.labels
             && (lhs.value == rhs.value || (lhs.value.isNaN && rhs.value.isNaN))
             && lhs.timestampMilliseconds == rhs.timestampMilliseconds
     }
 
+    /// Hashes the series and timestamp, not the value (NaN would break hashing), consistent with ``==(_:_:)``.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(name)
         hasher.combine(labels)
@@ -117,7 +135,9 @@ public struct MetricFamily: Hashable, Sendable {
     public var samples: [Sample]
 
     /// Creates a family.
-    public init(name: String, type: MetricType = .untyped, help: String? = nil, unit: String? = nil, samples: [Sample] = []) {
+    public init(
+        name: String, type: MetricType = .untyped, help: String? = nil, unit: String? = nil, samples: [Sample] = []
+    ) {
         self.name = name
         self.type = type
         self.help = help

@@ -1,0 +1,195 @@
+public import PromText
+
+/// An in-memory window of recent samples per series, which ``evaluate(_:at:)`` queries like Prometheus' TSDB.
+///
+/// Memory is bounded: each series keeps only samples newer than ``Configuration-swift.struct/retentionMilliseconds``
+/// (and at most ``Configuration-swift.struct/maximumSamplesPerSeries``), and series with no sample in that window
+/// are forgotten.
+public struct SeriesWindow: Sendable {
+    /// How the window keeps and selects samples.
+    public struct Configuration: Sendable, Hashable {
+        /// How long samples stay, in milliseconds. Set it to the longest range the policies use plus the lookback
+        /// delta (``init(longestRangeMilliseconds:)`` does). Default: 15 minutes, enough for `[10m]` ranges.
+        public var retentionMilliseconds: Int64
+        /// How far back an instant selector looks for the latest sample, in milliseconds.
+        /// Default: 300000 (5 minutes), Prometheus' `--query.lookback-delta` default.
+        public var lookbackDeltaMilliseconds: Int64
+        /// Cap per series, so a target that sends samples too often cannot grow memory without bound.
+        /// Default: 100000 (a 1 s scrape for more than a day).
+        public var maximumSamplesPerSeries: Int
+        /// Which samples at the left edge of a range belong to it. Default: ``RangeBoundaries/closed``, which is what
+        /// the Prometheus 2.x shipped by Debian does; use ``RangeBoundaries/leftOpen`` to match Prometheus 3.
+        public var rangeBoundaries: RangeBoundaries
+
+        /// Creates a configuration; every parameter has the default described on its property.
+        public init(
+            retentionMilliseconds: Int64 = 900_000, lookbackDeltaMilliseconds: Int64 = 300_000,
+            maximumSamplesPerSeries: Int = 100_000, rangeBoundaries: RangeBoundaries = .closed
+        ) {
+            self.retentionMilliseconds = retentionMilliseconds
+            self.lookbackDeltaMilliseconds = lookbackDeltaMilliseconds
+            self.maximumSamplesPerSeries = max(2, maximumSamplesPerSeries)
+            self.rangeBoundaries = rangeBoundaries
+        }
+    }
+
+    /// Which samples a range `[r]` evaluated at `t` (and an instant lookback) includes.
+    public enum RangeBoundaries: Sendable, Hashable {
+        /// `[t - r, t]`: Prometheus 2.x.
+        case closed
+        /// `(t - r, t]`: Prometheus 3.x.
+        case leftOpen
+    }
+
+    /// The identity of a series: metric name and the other labels.
+    public struct SeriesKey: Sendable, Hashable {
+        /// Metric name, such as `ballast_queue_depth`.
+        public var name: String
+        /// Labels other than the name.
+        public var labels: Labels
+
+        /// Creates a key.
+        public init(name: String, labels: Labels) {
+            self.name = name
+            self.labels = labels
+        }
+    }
+
+    struct Series: Sendable {
+        /// Labels with `__name__`, built once so queries do not rebuild them.
+        var fullLabels: Labels
+        var samples = SampleBuffer()
+    }
+
+    /// Prometheus' staleness marker: a NaN with a bit pattern of its own, distinct from an ingested NaN.
+    static let staleMarker = Double(bitPattern: 0x7ff0_0000_0000_0002)
+
+    static func isStale(_ value: Double) -> Bool { value.bitPattern == staleMarker.bitPattern }
+
+    /// The settings this window was created with.
+    public let configuration: Configuration
+    /// Series grouped by metric name, so a selector with a name only looks at its own series.
+    private(set) var seriesByName: [String: [Labels: Series]] = [:]
+    /// The series each scrape target sent last time, for staleness marking.
+    private var seriesByTarget: [String: Set<SeriesKey>] = [:]
+    private var lastSweepMilliseconds: Int64 = .min
+
+    /// Creates an empty window.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Creates an empty window that keeps what expressions with ranges up to `longestRangeMilliseconds`
+    /// (see ``Expression/longestRangeMilliseconds``) need: that range plus the 5-minute lookback delta.
+    public init(longestRangeMilliseconds: Int64) {
+        self.init(configuration: Configuration(retentionMilliseconds: longestRangeMilliseconds + 300_000))
+    }
+
+    /// Number of series held.
+    public var seriesCount: Int { seriesByName.values.reduce(0) { $0 + $1.count } }
+
+    /// Number of samples held, staleness markers included.
+    public var sampleCount: Int { seriesByName.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.samples.count } } }
+
+    /// Adds one scrape's samples.
+    ///
+    /// Samples that carry a timestamp keep it; the others get `timestampMilliseconds`. A sample not newer than its
+    /// series' latest is dropped, as Prometheus drops out-of-order samples. With a `target`, series that target sent
+    /// last time but not now get a staleness marker, so instant selectors stop returning them at once.
+    public mutating func ingest(
+        _ samples: some Sequence<Sample>, at timestampMilliseconds: Int64, target: String? = nil
+    ) {
+        var present: Set<SeriesKey> = []
+        for sample in samples {
+            let time = sample.timestampMilliseconds ?? timestampMilliseconds
+            // An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
+            let labels =
+                sample.labels.contains(where: { $0.value.isEmpty })
+                ? Labels(sample.labels.filter { !$0.value.isEmpty }) : sample.labels
+            append(name: sample.name, labels: labels, timestampMilliseconds: time, value: sample.value)
+            if target != nil { present.insert(SeriesKey(name: sample.name, labels: labels)) }
+        }
+        if let target {
+            for key in seriesByTarget[target, default: []] where !present.contains(key) {
+                markStale(key, at: timestampMilliseconds)
+            }
+            seriesByTarget[target] = present
+        }
+        sweepIfDue(at: timestampMilliseconds)
+    }
+
+    /// Marks every series the target sent last time as stale, for a scrape that failed or a target that went away.
+    public mutating func markTargetDown(_ target: String, at timestampMilliseconds: Int64) {
+        for key in seriesByTarget[target, default: []] { markStale(key, at: timestampMilliseconds) }
+        seriesByTarget[target] = nil
+    }
+
+    /// Appends a staleness marker to a series that disappeared, as Prometheus does: instant selectors stop returning
+    /// it from this moment, and range functions ignore the marker.
+    public mutating func markStale(_ series: SeriesKey, at timestampMilliseconds: Int64) {
+        guard let last = seriesByName[series.name]?[series.labels]?.samples.last, !Self.isStale(last.value) else {
+            return
+        }
+        append(
+            name: series.name, labels: series.labels, timestampMilliseconds: timestampMilliseconds,
+            value: Self.staleMarker)
+    }
+
+    private mutating func append(name: String, labels: Labels, timestampMilliseconds: Int64, value: Double) {
+        let oldest = timestampMilliseconds - configuration.retentionMilliseconds
+        let limit = configuration.maximumSamplesPerSeries
+        // One in-place access through both dictionaries: no copy of the buffer, and labels are built only for a new series.
+        seriesByName[name, default: [:]][labels, default: Series(fullLabels: Self.fullLabels(name, labels))]
+            .mutateSamples { samples in
+                if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
+                samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
+                samples.removeOlder(than: oldest)
+                if samples.count > limit { samples.removeFirst(samples.count - limit) }
+            }
+    }
+
+    private static func fullLabels(_ name: String, _ labels: Labels) -> Labels {
+        var full = labels
+        full["__name__"] = name
+        return full
+    }
+
+    /// Forgets series with no sample inside the retention window, at most once per quarter retention.
+    private mutating func sweepIfDue(at timestampMilliseconds: Int64) {
+        let period = max(1000, configuration.retentionMilliseconds / 4)
+        guard lastSweepMilliseconds == .min || timestampMilliseconds - lastSweepMilliseconds >= period else { return }
+        lastSweepMilliseconds = timestampMilliseconds
+        let oldest = timestampMilliseconds - configuration.retentionMilliseconds
+        for name in Array(seriesByName.keys) {
+            guard var group = seriesByName.removeValue(forKey: name) else { continue }
+            for labels in Array(group.keys) {
+                group[labels]?.mutateSamples { $0.removeOlder(than: oldest) }
+                if group[labels]?.samples.count == 0 { group[labels] = nil }
+            }
+            if !group.isEmpty { seriesByName[name] = group }
+        }
+    }
+
+    /// Series a selector matches, with their samples.
+    func series(matching selector: VectorSelector) -> [Series] {
+        var result: [Series] = []
+        func consider(_ group: [Labels: Series]) {
+            for series in group.values
+            where selector.matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") }) {
+                result.append(series)
+            }
+        }
+        if let name = selector.metricName {
+            if let group = seriesByName[name] { consider(group) }
+        } else {
+            for group in seriesByName.values { consider(group) }
+        }
+        return result
+    }
+}
+
+extension SeriesWindow.Series {
+    mutating func mutateSamples(_ body: (inout SampleBuffer) -> Void) {
+        body(&samples)
+    }
+}

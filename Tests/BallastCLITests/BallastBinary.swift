@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+
+/// Runs the built `ballast` executable as a real subprocess and captures what it prints.
+struct BallastBinary {
+    /// Result of one run.
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Errors that mean the test environment is wrong, not the code under test.
+    struct SetupError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The package root, found from this file's location (Tests/BallastCLITests/…).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `ballast` executable built next to the test bundle.
+    static func executable() throws -> URL {
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("ballast")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw SetupError(description: "No `ballast` executable next to \(Bundle.main.bundleURL.path); run `swift build --build-tests` first.")
+    }
+
+    /// Runs `ballast` with `arguments` in the package root and waits for it to exit.
+    static func run(_ arguments: [String], in directory: URL = packageRoot) throws -> Output {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = "100"
+        process.environment = environment
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
+        let errData = DataBox()
+        let errDone = DispatchGroup()
+        let errHandle = errPipe.fileHandleForReading
+        DispatchQueue.global().async(group: errDone) { errData.set(errHandle.readDataToEndOfFile()) }
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        errDone.wait()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.value, as: UTF8.self)
+        )
+    }
+}
+
+/// Data handed from the stderr reader back to the test.
+final class DataBox: Sendable {
+    private let data = Mutex(Data())
+
+    func set(_ value: Data) { data.withLock { $0 = value } }
+    var value: Data { data.withLock { $0 } }
+}

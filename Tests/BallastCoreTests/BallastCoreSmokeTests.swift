@@ -1,6 +1,0 @@
-import Testing
-@testable import BallastCore
-
-struct BallastCoreSmokeTests {
-    @Test func moduleLinks() { #expect(Bool(true)) }
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import PromText
-
-struct PromTextSmokeTests {
-    @Test func moduleLinks() { #expect(Bool(true)) }
-}

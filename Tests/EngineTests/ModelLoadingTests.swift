@@ -19,6 +19,17 @@ struct TinyModel {
     var omit: Set<String> = []
     var reshape: [String: [Int]] = [:]
     var extraMetadata: [(String, GGUFValue)] = []
+    /// Whether to write a GPT-2 style vocabulary (for ``Generator`` tests).
+    var withVocabulary = false
+
+    /// An ASCII-only vocabulary of ``vocabulary`` tokens: the 94 printable characters, then two-letter tokens, and
+    /// `<|im_end|>` (control, end of sequence) last, so any generated text is plain ASCII.
+    var vocabularyTokens: [String] {
+        let singles = (33...126).map { String(UnicodeScalar(UInt8($0))) }
+        let letters = (97...122).map { String(UnicodeScalar(UInt8($0))) }
+        let pairs = letters.flatMap { a in letters.map { a + $0 } }
+        return Array((singles + pairs).prefix(vocabulary - 1)) + ["<|im_end|>"]
+    }
 
     /// Weight types by tensor suffix: a mix so Q4_0, Q4_1, Q8_0, F16 and F32 weights all take part.
     static let types: [String: TensorType] = [
@@ -40,6 +51,15 @@ struct TinyModel {
         try w.set("\(arch).rope.freq_base", .float32(10_000))
         try w.set("\(arch).attention.layer_norm_rms_epsilon", .float32(1e-5))
         try w.set("\(arch).context_length", .uint32(256))
+        if withVocabulary {
+            try w.set("tokenizer.ggml.model", .string("gpt2"))
+            try w.set("tokenizer.ggml.pre", .string("smollm"))
+            try w.set("tokenizer.ggml.tokens", .array(.string(vocabularyTokens)))
+            try w.set(
+                "tokenizer.ggml.token_type", .array(.int32(Array(repeating: 1, count: vocabulary - 1) + [3])))
+            try w.set("tokenizer.ggml.merges", .array(.string([])))
+            try w.set("tokenizer.ggml.eos_token_id", .uint32(UInt32(vocabulary - 1)))
+        }
         for (key, value) in extraMetadata { try w.set(key, value) }
         let headDim = embedding / heads
         func add(_ name: String, _ shape: [Int], _ type: TensorType, range: ClosedRange<Float>) throws {

@@ -127,7 +127,8 @@ struct ModelForwardTests {
     func runner(_ model: Model, threads: Int = 2, pageSize: Int = 4, pageCount: Int = 32) throws -> ModelRunner {
         try ModelRunner(
             model: model,
-            configuration: .init(threadCount: threads, maximumBatchTokens: 64, maximumBatchSequences: 8,
+            configuration: .init(
+                threadCount: threads, maximumBatchTokens: 64, maximumBatchSequences: 8,
                 pageCount: pageCount, pageSize: pageSize))
     }
 

@@ -20,7 +20,8 @@ extension ModelRunner {
         let shared = ThreadShared(runner: self, first: first, second: second, third: third)
         let work: @Sendable (Int) -> Void = { t in
             for job in [shared.first, shared.second, shared.third] {
-                guard let job, let x = job.activations, let y = job.output, let cType = bk_type(exactly: job.weights.type),
+                guard let job, let x = job.activations, let y = job.output,
+                    let cType = bk_type(exactly: job.weights.type),
                     let w = job.weights.data.baseAddress
                 else { continue }
                 let range = Self.share(of: job.weights.rowCount, thread: t, of: threads)

@@ -239,4 +239,12 @@ struct ModelForwardTests {
         }
         #expect(r.length(of: s) == 0)
     }
+
+    @Test(arguments: [(0, 2), (1, 2), (7, 3), (576, 2), (49152, 16), (9, 4)])
+    func threadSharesCoverEveryItemOnce(count: Int, threads: Int) {
+        let shares = (0..<threads).map { ModelRunner.share(of: count, thread: $0, of: threads) }
+        #expect(shares.flatMap { Array($0) } == Array(0..<count))
+        // Every share but the one holding the last item is whole tiles of 4.
+        #expect(shares.filter { $0.upperBound < count }.allSatisfy { $0.count % 4 == 0 })
+    }
 }

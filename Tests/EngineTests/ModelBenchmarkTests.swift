@@ -7,7 +7,8 @@ struct ModelBenchmarkTests {
     @Test func measuresEveryBatchSize() throws {
         let directory = try TemporaryDirectory()
         let model = try TinyModel().model(in: directory)
-        let result = try DecodeBenchmark.run(model: model, threads: 2, promptLength: 40, batchSizes: [1, 3], decodeSteps: 4)
+        let result = try DecodeBenchmark.run(
+            model: model, threads: 2, promptLength: 40, batchSizes: [1, 3], decodeSteps: 4)
         #expect(result.threadCount == 2)
         #expect(result.promptLength == 40)
         #expect(result.promptTokensPerSecond > 0 && result.promptTokensPerSecond.isFinite)
@@ -31,7 +32,8 @@ struct ModelBenchmarkTests {
         let result = try DecodeBenchmark.run(model: model)
         print(
             "SmolLM2 \(result.threadCount) threads: prompt \(result.promptTokensPerSecond) tokens/s; decode "
-                + result.decodeTokensPerSecond.map { "batch \($0.batch) \($0.tokensPerSecond) tokens/s" }.joined(separator: ", "))
+                + result.decodeTokensPerSecond.map { "batch \($0.batch) \($0.tokensPerSecond) tokens/s" }.joined(
+                    separator: ", "))
         #expect(result.decodeTokensPerSecond.count == 3)
     }
 }

@@ -127,7 +127,8 @@ struct ModelForwardTests {
     func runner(_ model: Model, threads: Int = 2, pageSize: Int = 4, pageCount: Int = 32) throws -> ModelRunner {
         try ModelRunner(
             model: model,
-            configuration: .init(threadCount: threads, maximumBatchTokens: 64, maximumBatchSequences: 8,
+            configuration: .init(
+                threadCount: threads, maximumBatchTokens: 64, maximumBatchSequences: 8,
                 pageCount: pageCount, pageSize: pageSize))
     }
 
@@ -237,5 +238,13 @@ struct ModelForwardTests {
             #expect(error.description.contains(message), "\(error.description)")
         }
         #expect(r.length(of: s) == 0)
+    }
+
+    @Test(arguments: [(0, 2), (1, 2), (7, 3), (576, 2), (49152, 16), (9, 4)])
+    func threadSharesCoverEveryItemOnce(count: Int, threads: Int) {
+        let shares = (0..<threads).map { ModelRunner.share(of: count, thread: $0, of: threads) }
+        #expect(shares.flatMap { Array($0) } == Array(0..<count))
+        // Every share but the one holding the last item is whole tiles of 4.
+        #expect(shares.filter { $0.upperBound < count }.allSatisfy { $0.count % 4 == 0 })
     }
 }

@@ -11,7 +11,8 @@ struct ModelGeneratorTests {
         return try Generator(
             runner: ModelRunner(
                 model: model,
-                configuration: .init(threadCount: 2, maximumBatchTokens: 4, maximumBatchSequences: 2, pageCount: 8,
+                configuration: .init(
+                    threadCount: 2, maximumBatchTokens: 4, maximumBatchSequences: 2, pageCount: 8,
                     pageSize: 4)))
     }
 
@@ -56,7 +57,8 @@ struct ModelGeneratorTests {
         let stop = generator.tokenizer.decode([full.tokens[4]])
         let end = try #require(full.text.range(of: stop)).lowerBound
         let stopped = try generator.generate(
-            promptTokens: Self.prompt, maximumTokens: 12, parameters: SamplingParameters(temperature: 0, stopSequences: [stop]))
+            promptTokens: Self.prompt, maximumTokens: 12,
+            parameters: SamplingParameters(temperature: 0, stopSequences: [stop]))
         #expect(stopped.text == String(full.text[..<end]))
         #expect(stopped.finishReason == .stop)
         #expect(stopped.tokens == Array(full.tokens.prefix(stopped.tokens.count)))

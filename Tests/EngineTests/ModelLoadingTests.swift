@@ -73,19 +73,32 @@ struct TinyModel {
         for l in 0..<layers {
             let p = "blk.\(l)."
             try add(p + "attn_norm.weight", [embedding], .f32, range: 0.5...1.5)
-            try add(p + "attn_q.weight", [embedding, heads * headDim], Self.types["attn_q.weight"] ?? .f32, range: -0.3...0.3)
-            try add(p + "attn_k.weight", [embedding, keyValueHeads * headDim], Self.types["attn_k.weight"] ?? .f32, range: -0.3...0.3)
-            try add(p + "attn_v.weight", [embedding, keyValueHeads * headDim], Self.types["attn_v.weight"] ?? .f32, range: -0.3...0.3)
+            try add(
+                p + "attn_q.weight", [embedding, heads * headDim], Self.types["attn_q.weight"] ?? .f32,
+                range: -0.3...0.3)
+            try add(
+                p + "attn_k.weight", [embedding, keyValueHeads * headDim], Self.types["attn_k.weight"] ?? .f32,
+                range: -0.3...0.3)
+            try add(
+                p + "attn_v.weight", [embedding, keyValueHeads * headDim], Self.types["attn_v.weight"] ?? .f32,
+                range: -0.3...0.3)
             if architecture.hasAttentionBiases {
                 try add(p + "attn_q.bias", [heads * headDim], .f32, range: -0.5...0.5)
                 try add(p + "attn_k.bias", [keyValueHeads * headDim], .f32, range: -0.5...0.5)
                 try add(p + "attn_v.bias", [keyValueHeads * headDim], .f32, range: -0.5...0.5)
             }
-            try add(p + "attn_output.weight", [heads * headDim, embedding], Self.types["attn_output.weight"] ?? .f32, range: -0.2...0.2)
+            try add(
+                p + "attn_output.weight", [heads * headDim, embedding], Self.types["attn_output.weight"] ?? .f32,
+                range: -0.2...0.2)
             try add(p + "ffn_norm.weight", [embedding], .f32, range: 0.5...1.5)
-            try add(p + "ffn_gate.weight", [embedding, feedForward], Self.types["ffn_gate.weight"] ?? .f32, range: -0.3...0.3)
-            try add(p + "ffn_up.weight", [embedding, feedForward], Self.types["ffn_up.weight"] ?? .f32, range: -0.3...0.3)
-            try add(p + "ffn_down.weight", [feedForward, embedding], Self.types["ffn_down.weight"] ?? .f32, range: -0.2...0.2)
+            try add(
+                p + "ffn_gate.weight", [embedding, feedForward], Self.types["ffn_gate.weight"] ?? .f32,
+                range: -0.3...0.3)
+            try add(
+                p + "ffn_up.weight", [embedding, feedForward], Self.types["ffn_up.weight"] ?? .f32, range: -0.3...0.3)
+            try add(
+                p + "ffn_down.weight", [feedForward, embedding], Self.types["ffn_down.weight"] ?? .f32,
+                range: -0.2...0.2)
         }
         try add("output_norm.weight", [embedding], .f32, range: 0.5...1.5)
         if !tiedOutput { try add("output.weight", [embedding, vocabulary], .q4_1, range: -0.3...0.3) }
@@ -135,10 +148,16 @@ struct ModelLoadingTests {
 
     @Test(arguments: [
         (TinyModel(omit: ["blk.1.ffn_up.weight"]), "blk.1.ffn_up.weight` is missing"),
-        (TinyModel(reshape: ["blk.0.attn_k.weight": [64, 64]]), "blk.0.attn_k.weight` has shape [64, 64]; the metadata implies [64, 32]"),
+        (
+            TinyModel(reshape: ["blk.0.attn_k.weight": [64, 64]]),
+            "blk.0.attn_k.weight` has shape [64, 64]; the metadata implies [64, 32]"
+        ),
         (TinyModel(architecture: .qwen2, omit: ["blk.0.attn_v.bias"]), "blk.0.attn_v.bias` is missing"),
         (TinyModel(omit: ["output_norm.weight"]), "output_norm.weight` is missing"),
-        (TinyModel(extraMetadata: [("llama.attention.head_count_kv", .uint32(3))]), "head_count (4) is not a multiple of llama.attention.head_count_kv (3)"),
+        (
+            TinyModel(extraMetadata: [("llama.attention.head_count_kv", .uint32(3))]),
+            "head_count (4) is not a multiple of llama.attention.head_count_kv (3)"
+        ),
         (TinyModel(extraMetadata: [("general.architecture", .string("gpt2"))]), "`general.architecture` is `gpt2`"),
         (TinyModel(extraMetadata: [("llama.block_count", .string("two"))]), "`llama.block_count` is"),
     ])

@@ -74,7 +74,8 @@ extension Kernels {
             let kv = layout.pool.baseAddress, let pages = layout.pages.baseAddress, let s = scores.baseAddress
         else { return }
         bk_attention(
-            instructionSet.cValue, q, out, Int32(queryHeads), Int32(kvHeads), Int32(d), Int32(heads.lowerBound), Int32(heads.upperBound), kv,
+            instructionSet.cValue, q, out, Int32(queryHeads), Int32(kvHeads), Int32(d), Int32(heads.lowerBound),
+            Int32(heads.upperBound), kv,
             layout.pageStride, layout.valueOffset, pages, Int32(layout.pageSize), Int32(tokens), scale, s)
     }
 }

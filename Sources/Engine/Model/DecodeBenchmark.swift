@@ -9,15 +9,16 @@ public enum DecodeBenchmark {
         public var promptTokensPerSecond: Double
         /// Prompt length measured, in tokens.
         public var promptLength: Int
-        /// Decode rates: for each batch size, tokens produced per second over all sequences of the batch.
-        public var decodeTokensPerSecond: [(batch: Int, tokensPerSecond: Double)]
+        /// Decode rates, one per batch size, in the order asked.
+        public var decodeTokensPerSecond: [DecodeRate]
+    }
 
-        public static func == (a: Result, b: Result) -> Bool {
-            a.threadCount == b.threadCount && a.promptTokensPerSecond == b.promptTokensPerSecond
-                && a.promptLength == b.promptLength
-                && a.decodeTokensPerSecond.map(\.batch) == b.decodeTokensPerSecond.map(\.batch)
-                && a.decodeTokensPerSecond.map(\.tokensPerSecond) == b.decodeTokensPerSecond.map(\.tokensPerSecond)
-        }
+    /// The decode rate at one batch size.
+    public struct DecodeRate: Sendable, Equatable {
+        /// Sequences decoding together in each step.
+        public var batch: Int
+        /// Tokens produced per second over all sequences of the batch.
+        public var tokensPerSecond: Double
     }
 
     /// Measures `model`: a `promptLength`-token prompt in one step (default 512, the prompt-eval size),
@@ -58,7 +59,7 @@ public enum DecodeBenchmark {
         let promptTime = clock.now - promptStart
         runner.free(prompt)
 
-        var decode: [(batch: Int, tokensPerSecond: Double)] = []
+        var decode: [DecodeRate] = []
         for batch in batchSizes {
             let sequences = (0..<batch).map { _ in runner.createSequence() }
             try runner.forward(
@@ -68,11 +69,12 @@ public enum DecodeBenchmark {
                 try runner.forward(sequences.enumerated().map { e, s in .init(sequence: s, tokens: [token(step + e)]) })
             }
             let time = clock.now - start
-            decode.append((batch, Double(batch * decodeSteps) / seconds(time)))
+            decode.append(DecodeRate(batch: batch, tokensPerSecond: Double(batch * decodeSteps) / seconds(time)))
             sequences.forEach(runner.free)
         }
         return Result(
-            threadCount: runner.configuration.threadCount, promptTokensPerSecond: Double(promptLength) / seconds(promptTime),
+            threadCount: runner.configuration.threadCount,
+            promptTokensPerSecond: Double(promptLength) / seconds(promptTime),
             promptLength: promptLength, decodeTokensPerSecond: decode)
     }
 

@@ -43,7 +43,8 @@ public final class Model: Sendable {
             let loader = WeightLoader(file: file, configuration: configuration)
             let c = configuration
             let qLength = c.headCount * c.headDimension
-            tokenEmbedding = try loader.matrix("token_embd.weight", rowLength: c.embeddingLength, rows: c.vocabularySize)
+            tokenEmbedding = try loader.matrix(
+                "token_embd.weight", rowLength: c.embeddingLength, rows: c.vocabularySize)
             var layers: [LayerWeights] = []
             for i in 0..<c.layerCount {
                 let p = "blk.\(i)."
@@ -52,17 +53,20 @@ public final class Model: Sendable {
                     LayerWeights(
                         attentionNorm: try loader.vector(p + "attn_norm.weight", length: c.embeddingLength),
                         query: try loader.matrix(p + "attn_q.weight", rowLength: c.embeddingLength, rows: qLength),
-                        key: try loader.matrix(p + "attn_k.weight", rowLength: c.embeddingLength, rows: c.keyValueLength),
+                        key: try loader.matrix(
+                            p + "attn_k.weight", rowLength: c.embeddingLength, rows: c.keyValueLength),
                         value: try loader.matrix(
                             p + "attn_v.weight", rowLength: c.embeddingLength, rows: c.keyValueLength),
                         queryBias: bias ? try loader.vector(p + "attn_q.bias", length: qLength) : nil,
                         keyBias: bias ? try loader.vector(p + "attn_k.bias", length: c.keyValueLength) : nil,
                         valueBias: bias ? try loader.vector(p + "attn_v.bias", length: c.keyValueLength) : nil,
-                        output: try loader.matrix(p + "attn_output.weight", rowLength: qLength, rows: c.embeddingLength),
+                        output: try loader.matrix(
+                            p + "attn_output.weight", rowLength: qLength, rows: c.embeddingLength),
                         feedForwardNorm: try loader.vector(p + "ffn_norm.weight", length: c.embeddingLength),
                         gate: try loader.matrix(
                             p + "ffn_gate.weight", rowLength: c.embeddingLength, rows: c.feedForwardLength),
-                        up: try loader.matrix(p + "ffn_up.weight", rowLength: c.embeddingLength, rows: c.feedForwardLength),
+                        up: try loader.matrix(
+                            p + "ffn_up.weight", rowLength: c.embeddingLength, rows: c.feedForwardLength),
                         down: try loader.matrix(
                             p + "ffn_down.weight", rowLength: c.feedForwardLength, rows: c.embeddingLength)))
             }
@@ -103,7 +107,8 @@ struct WeightLoader {
                 "The tensor `\(name)` is \(info.type); the engine multiplies F32, F16, Q4_0, Q4_1 and Q8_0 weights. "
                     + "Requantize the file with `ballast quantize`.")
         }
-        return WeightMatrix(name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: file.data(of: info))
+        return WeightMatrix(
+            name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: file.data(of: info))
     }
 
     func vector(_ name: String, length: Int) throws(ModelError) -> WeightVector {
@@ -122,6 +127,8 @@ struct WeightLoader {
         guard let base = data.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 else {
             throw ModelError("The tensor `\(name)` is not 4-byte aligned in the file; rewrite it with alignment 32.")
         }
-        return WeightVector(name: name, values: UnsafeBufferPointer(start: base.bindMemory(to: Float.self, capacity: length), count: length))
+        return WeightVector(
+            name: name,
+            values: UnsafeBufferPointer(start: base.bindMemory(to: Float.self, capacity: length), count: length))
     }
 }

@@ -80,7 +80,8 @@ extension ModelRunner {
         for e in 0..<entries {
             guard let x = s.x.baseAddress, let y = s.finalRows.baseAddress else { return }
             bk_rmsnorm(
-                configuration.kernels.instructionSet.cValue, x + s.lastRows[e] * dim, model.outputNorm.values.baseAddress,
+                configuration.kernels.instructionSet.cValue, x + s.lastRows[e] * dim,
+                model.outputNorm.values.baseAddress,
                 y + e * dim, Int32(dim), c.rmsNormEpsilon)
         }
         prepareActivations(s.finalRows, length: dim, rows: entries, for: model.output)

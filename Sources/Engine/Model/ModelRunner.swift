@@ -139,7 +139,8 @@ public final class ModelRunner {
     public func withLogits<R>(ofEntry index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         let vocabulary = model.configuration.vocabularySize
         guard (0..<lastBatchCount).contains(index) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try body(UnsafeBufferPointer(rebasing: scratch.logits[(index * vocabulary)..<((index + 1) * vocabulary)]))
+        return try body(
+            UnsafeBufferPointer(rebasing: scratch.logits[(index * vocabulary)..<((index + 1) * vocabulary)]))
     }
 
     /// A copy of the logits after the last token of entry `index` of the latest step (empty when there is none).

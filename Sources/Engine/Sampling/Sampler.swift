@@ -54,7 +54,9 @@ public struct Sampler: Sendable {
     ///
     /// Non-finite logits count as impossible. Returns token 0 with log-probability −∞ for empty logits.
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> SampledToken {
-        guard !logits.isEmpty else { return SampledToken(chosen: TokenLogprob(token: 0, logprob: -.infinity), topLogprobs: []) }
+        guard !logits.isEmpty else {
+            return SampledToken(chosen: TokenLogprob(token: 0, logprob: -.infinity), topLogprobs: [])
+        }
         // log-sum-exp of the raw logits, for reported log-probabilities.
         var maximum = -Float.infinity
         var best = 0
@@ -72,7 +74,9 @@ public struct Sampler: Sendable {
         let token = parameters.isGreedy || !maximum.isFinite ? best : draw(logits, maximum: maximum)
         var top: [TokenLogprob] = []
         if parameters.topLogprobCount > 0 {
-            top = Self.largest(parameters.topLogprobCount, of: logits).map { TokenLogprob(token: $0, logprob: logprob($0)) }
+            top = Self.largest(parameters.topLogprobCount, of: logits).map {
+                TokenLogprob(token: $0, logprob: logprob($0))
+            }
         }
         return SampledToken(chosen: TokenLogprob(token: token, logprob: logprob(token)), topLogprobs: top)
     }

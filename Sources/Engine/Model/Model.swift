@@ -107,8 +107,13 @@ struct WeightLoader {
                 "The tensor `\(name)` is \(info.type); the engine multiplies F32, F16, Q4_0, Q4_1 and Q8_0 weights. "
                     + "Requantize the file with `ballast quantize`.")
         }
-        return WeightMatrix(
-            name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: file.data(of: info))
+        let data: UnsafeRawBufferPointer
+        do {
+            data = try file.data(of: info)
+        } catch {
+            throw ModelError(error.message)
+        }
+        return WeightMatrix(name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: data)
     }
 
     func vector(_ name: String, length: Int) throws(ModelError) -> WeightVector {
@@ -123,7 +128,12 @@ struct WeightLoader {
         guard info.type == .f32 else {
             throw ModelError("The tensor `\(name)` is \(info.type); norm weights and biases must be F32.")
         }
-        let data = file.data(of: info)
+        let data: UnsafeRawBufferPointer
+        do {
+            data = try file.data(of: info)
+        } catch {
+            throw ModelError(error.message)
+        }
         guard let base = data.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 else {
             throw ModelError("The tensor `\(name)` is not 4-byte aligned in the file; rewrite it with alignment 32.")
         }

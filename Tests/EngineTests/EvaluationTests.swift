@@ -102,9 +102,9 @@ struct EvaluationTests {
         #expect(comparison.overall.topOneAgreement == 1)
         let text = Array(0..<40).map { ($0 * 37) % 300 }
         let ppl = try same.perplexity(of: text, window: 16)
-        // Two whole windows of 16 (the tail of 8 is dropped), each scoring tokens 8 to 15 from positions 7 to 14.
-        #expect(ppl.reference.tokenCount == 2 * 8)
-        #expect(try same.perplexity(of: Array(text.prefix(10)), window: 16).reference.tokenCount == 5)
+        // Two whole windows of 16 (the tail of 8 is dropped), each scoring tokens 9 to 15 from positions 8 to 14.
+        #expect(ppl.reference.tokenCount == 2 * 7)
+        #expect(try same.perplexity(of: Array(text.prefix(10)), window: 16).reference.tokenCount == 4)
         #expect(ppl.reference == ppl.candidate)
 
         let other = try ModelEvaluator(reference: a, candidate: b, threads: 1, batchSize: 2)

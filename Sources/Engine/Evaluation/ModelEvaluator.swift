@@ -98,8 +98,8 @@ public final class ModelEvaluator {
     /// Perplexity of both models on `tokens`, computed as llama.cpp's `llama-perplexity` does so the numbers
     /// compare: the text is cut into whole windows of `window` tokens (default 256; a text shorter than one window
     /// is one window, a shorter tail is dropped), each window starts from an empty context, and only the second
-    /// half of each window is scored (token i + 1 by the logits after token i), so every scored token has at least
-    /// half a window of context.
+    /// half of each window is scored: token i + 1 by the logits after token i, for i from window/2 to window − 2
+    /// (llama.cpp's `first = n_ctx / 2`), so every scored token has at least half a window of context.
     ///
     /// - Throws: ``ModelError`` when fewer than two tokens are given, `window` is below 2 or above the maximum
     ///   sequence length, or an id is outside the vocabulary.
@@ -120,7 +120,7 @@ public final class ModelEvaluator {
         var candidatePerplexity = Perplexity()
         try step(windows) { s, position, r, c in
             let length = windows[s].count
-            guard position >= length / 2 - 1, position + 1 < length else { return }
+            guard position >= length / 2, position + 1 < length else { return }
             let next = windows[s][position + 1]
             referencePerplexity.add(logProbability: Divergence.logProbability(of: next, in: r))
             candidatePerplexity.add(logProbability: Divergence.logProbability(of: next, in: c))

@@ -106,6 +106,8 @@ struct EvaluationTests {
         #expect(ppl.reference.tokenCount == 2 * 7)
         #expect(try same.perplexity(of: Array(text.prefix(10)), window: 16).reference.tokenCount == 4)
         #expect(ppl.reference == ppl.candidate)
+        #expect(ppl.divergence.count == 14)
+        #expect(ppl.divergence.maximumKL < 1e-9)
 
         let other = try ModelEvaluator(reference: a, candidate: b, threads: 1, batchSize: 2)
         #expect(try other.compare(prompts).overall.meanKL > 0.01)

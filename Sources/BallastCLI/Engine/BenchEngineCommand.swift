@@ -58,7 +58,8 @@ public struct BenchEngineCommand: ParsableCommand {
         let path = try ModelArgument.path(model)
         let loaded = try Model(path: path)
         let result = try DecodeBenchmark.run(
-            model: loaded, threads: threads, promptLength: promptLength, batchSizes: batch.isEmpty ? [1, 4, 16] : batch,
+            model: loaded, threads: threads, promptLength: promptLength,
+            batchSizes: batch.isEmpty ? [1, 4, 16] : batch,
             decodeSteps: decodeSteps)
         let memory = ProcessMemory.read()
         let output = BenchEngineOutput(
@@ -69,13 +70,17 @@ public struct BenchEngineCommand: ParsableCommand {
         if json {
             print(try jsonLine(output))
         } else {
-            print(String(format: "prompt %d tokens: %.1f tokens/s (%d threads)", output.promptLength,
-                output.promptTokensPerSecond, output.threads))
+            print(
+                String(
+                    format: "prompt %d tokens: %.1f tokens/s (%d threads)", output.promptLength,
+                    output.promptTokensPerSecond, output.threads))
             for d in output.decode {
                 print(String(format: "decode batch %2d: %.1f tokens/s", d.batch, d.tokensPerSecond))
             }
-            print(String(format: "resident %.1f MB, peak %.1f MB", Double(memory.resident ?? 0) / 1e6,
-                Double(memory.peak ?? 0) / 1e6))
+            print(
+                String(
+                    format: "resident %.1f MB, peak %.1f MB", Double(memory.resident ?? 0) / 1e6,
+                    Double(memory.peak ?? 0) / 1e6))
         }
     }
 }

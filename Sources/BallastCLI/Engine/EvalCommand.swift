@@ -162,7 +162,8 @@ struct EvalReport: Encodable {
                 tokens, s.meanKL, s.p99KL, s.top1Agreement * 100)
         }
         var lines = ["\(quantized) against \(reference)", ""]
-        lines.append("prompt".padding(toLength: 32, withPad: " ", startingAt: 0) + "  tokens   mean KL      p99 KL     top-1")
+        lines.append(
+            "prompt".padding(toLength: 32, withPad: " ", startingAt: 0) + "  tokens   mean KL      p99 KL     top-1")
         for p in prompts {
             let name = p.prompt.count > 32 ? String(p.prompt.prefix(29)) + "..." : p.prompt
             lines.append(row(name, p.tokens, p.stats))
@@ -172,7 +173,8 @@ struct EvalReport: Encodable {
             lines.append("")
             lines.append(
                 String(
-                    format: "perplexity over %d scored tokens (windows of %d): reference %.3f, quantized %.3f (%+.2f%%)",
+                    format:
+                        "perplexity over %d scored tokens (windows of %d): reference %.3f, quantized %.3f (%+.2f%%)",
                     perplexity.tokens, perplexity.window, perplexity.reference, perplexity.quantized,
                     (perplexity.quantized / perplexity.reference - 1) * 100))
             lines.append(row("text (scored positions)", perplexity.tokens, perplexity.stats))

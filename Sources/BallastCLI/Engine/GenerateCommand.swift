@@ -53,7 +53,8 @@ public struct GenerateCommand: ParsableCommand {
     public func validate() throws {
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1; \(maxTokens) was given.") }
         guard temperature.isFinite, temperature >= 0 else {
-            throw ValidationError("--temperature must be 0 (greedy) or positive, such as 0.7; \(temperature) was given.")
+            throw ValidationError(
+                "--temperature must be 0 (greedy) or positive, such as 0.7; \(temperature) was given.")
         }
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1; \(threads) was given.")

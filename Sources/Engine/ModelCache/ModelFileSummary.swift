@@ -18,11 +18,14 @@ public struct ModelFileSummary: Sendable, Equatable {
         name = header["general.name"]?.string ?? architecture
         tensorCount = header.tensors.count
         parameterCount = header.tensors.reduce(0) { $0 &+ $1.elementCount }
-        if let number = header["general.file_type"]?.integer, let type = QuantizationPlan.weightType(ofFileType: number) {
+        if let number = header["general.file_type"]?.integer, let type = QuantizationPlan.weightType(ofFileType: number)
+        {
             weightType = type.description
         } else {
             var counts: [String: Int] = [:]
-            for tensor in header.tensors where tensor.shape.count >= 2 { counts[tensor.type.description, default: 0] += 1 }
+            for tensor in header.tensors where tensor.shape.count >= 2 {
+                counts[tensor.type.description, default: 0] += 1
+            }
             weightType = counts.max { $0.value < $1.value }?.key ?? "unknown"
         }
     }

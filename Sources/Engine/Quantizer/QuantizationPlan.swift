@@ -95,7 +95,8 @@ public struct QuantizationPlan: Sendable, Equatable {
                 }
             }
             entries.append(
-                Entry(name: tensor.name, shape: tensor.shape, sourceType: tensor.type, targetType: type, reason: reason))
+                Entry(name: tensor.name, shape: tensor.shape, sourceType: tensor.type, targetType: type, reason: reason)
+            )
         }
         self.target = target
         self.entries = entries

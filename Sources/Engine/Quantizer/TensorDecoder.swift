@@ -11,17 +11,20 @@ enum TensorDecoder {
         switch type {
         case .f32:
             for i in 0..<count {
-                output[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                output[i] = Float(
+                    bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
             }
         case .f16:
             for i in 0..<count {
                 output[i] = Float(
-                    Float16(bitPattern: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
+                    Float16(
+                        bitPattern: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
             }
         default:
             for b in 0..<blocks {
                 let input = UnsafeRawBufferPointer(rebasing: bytes[(b * type.blockBytes)..<((b + 1) * type.blockBytes)])
-                let out = UnsafeMutableBufferPointer(rebasing: output[(b * type.blockSize)..<((b + 1) * type.blockSize)])
+                let out = UnsafeMutableBufferPointer(
+                    rebasing: output[(b * type.blockSize)..<((b + 1) * type.blockSize)])
                 switch type {
                 case .q4_0: BlockQ4_0.dequantize(input, into: out)
                 case .q4_1: BlockQ4_1.dequantize(input, into: out)

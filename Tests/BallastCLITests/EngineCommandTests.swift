@@ -156,8 +156,8 @@ struct EngineCommandTests {
         (["quantize", "a.gguf", "b.gguf", "--type", "q5_0"], "--type q5_0 is not supported; use q4_0, q4_1 or q8_0"),
         (["eval", "a.gguf", "--reference", "b.gguf", "--prompts", "/nonexistent.txt"], "Cannot read --prompts file"),
         (
-            ["eval", "a.gguf", "--reference", "b.gguf", "--prompts", "p", "--window", "1"],
-            "--window must be at least 2"
+            ["eval", "a.gguf", "--reference", "b.gguf", "--prompts", "p", "--window", "3"],
+            "--window must be at least 4"
         ),
         (["generate", "--model", "x", "--prompt", "hi", "--max-tokens", "0"], "--max-tokens must be at least 1"),
         (["generate", "--model", "x", "--prompt", "hi", "--temperature=-1"], "--temperature must be 0"),

@@ -122,7 +122,9 @@ struct EvaluationTests {
         #expect(throws: ModelError.self) { try evaluator.compare([[1], []]) }
         #expect(throws: ModelError.self) { try evaluator.compare([Array(repeating: 1, count: 9)]) }
         #expect(throws: ModelError.self) { try evaluator.compare([[1, 300]]) }
-        #expect(throws: ModelError.self) { try evaluator.perplexity(of: [1]) }
+        #expect(throws: ModelError.self) { try evaluator.perplexity(of: [1, 2]) }
+        #expect(throws: ModelError.self) { try evaluator.perplexity(of: [1, 2, 3], window: 3) }
+        #expect(try evaluator.perplexity(of: [1, 2, 3], window: 4).reference.tokenCount == 1)
         #expect(throws: ModelError.self) { try evaluator.perplexity(of: [1, 2, 3], window: 9) }
     }
 }

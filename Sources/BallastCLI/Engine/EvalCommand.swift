@@ -51,7 +51,7 @@ public struct EvalCommand: ParsableCommand {
 
     /// Checks numbers before any model is loaded.
     public func validate() throws {
-        guard window >= 2 else { throw ValidationError("--window must be at least 2 tokens; \(window) was given.") }
+        guard window >= 4 else { throw ValidationError("--window must be at least 4 tokens; \(window) was given.") }
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1; \(threads) was given.")
         }

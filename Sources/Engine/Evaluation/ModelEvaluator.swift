@@ -104,16 +104,16 @@ public final class ModelEvaluator {
     /// half of each window is scored: token i + 1 by the logits after token i, for i from window/2 to window − 2
     /// (llama.cpp's `first = n_ctx / 2`), so every scored token has at least half a window of context.
     ///
-    /// - Throws: ``ModelError`` when fewer than two tokens are given, `window` is below 2 or above the maximum
-    ///   sequence length, or an id is outside the vocabulary.
+    /// - Throws: ``ModelError`` when fewer than three tokens are given (two leave no second half to score),
+    ///   `window` is below 4 or above the maximum sequence length, or an id is outside the vocabulary.
     public func perplexity(of tokens: [Int], window: Int = 256) throws(ModelError) -> PerplexityResult {
-        guard window >= 2, window <= reference.maximumSequenceLength else {
+        guard window >= 4, window <= reference.maximumSequenceLength else {
             throw ModelError(
-                "The perplexity window (\(window)) must be 2 to \(reference.maximumSequenceLength) tokens.")
+                "The perplexity window (\(window)) must be 4 to \(reference.maximumSequenceLength) tokens.")
         }
-        guard tokens.count >= 2 else {
+        guard tokens.count >= 3 else {
             throw ModelError(
-                "The text has \(tokens.count) token(s); perplexity needs at least two, so give a longer text.")
+                "The text has \(tokens.count) token(s); perplexity needs at least three, so give a longer text.")
         }
         let windows: [[Int]] =
             tokens.count < window

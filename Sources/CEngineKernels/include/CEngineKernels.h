@@ -95,4 +95,22 @@ void bk_silu(float *x, int n);
 /* SwiGLU gate: g = silu(g) * u, n elements. */
 void bk_silu_mul(float *g, const float *u, int n);
 
+/* ---------------------------------------------------------------------------------------------------------------
+ * Attention over a paged KV cache (bk_attention.c).
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/*
+ * Grouped-query attention of one query row over n_tokens cached tokens, for query heads [head_begin, head_end).
+ *
+ * q: n_head * head_dim floats (already rotated). out: n_head * head_dim floats; only the heads in range are written.
+ * Query head h reads KV head h / (n_head / n_kv_head). Keys of token t lie at
+ * kv + pages[t / page_size] * page_stride + (t % page_size) * n_kv_head * head_dim, values at the same place plus
+ * v_offset (all in floats). scores: scratch of at least n_tokens floats. Weights are softmax(q . k * scale) over
+ * the tokens; causal masking is the caller's choice of n_tokens (a row at position p passes p + 1).
+ * isa selects the scalar or AVX2 path as for the other kernels; they differ only in summation order.
+ */
+void bk_attention(bk_isa isa, const float *q, float *out, int n_head, int n_kv_head, int head_dim, int head_begin, int head_end,
+                  const float *kv, long page_stride, long v_offset, const int *pages, int page_size, int n_tokens,
+                  float scale, float *scores);
+
 #endif

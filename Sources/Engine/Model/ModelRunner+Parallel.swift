@@ -1,0 +1,98 @@
+import CEngineKernels
+import Dispatch
+
+/// What the worker threads of one parallel section share: the runner, whose buffers outlive the section, and the
+/// matmuls to run.
+private struct ThreadShared: @unchecked Sendable {
+    // Sendable because each thread writes only its own part (disjoint weight rows, attention heads or score
+    // slices) and the section returns only after every thread is done.
+    let runner: ModelRunner
+    let isa: bk_isa
+    let threads: Int
+    let rows: Int
+    let first: MatmulJob?
+    let second: MatmulJob?
+    let third: MatmulJob?
+    let layer: Int
+}
+
+extension ModelRunner {
+    /// Runs up to three matmuls over `rows` activation rows, each thread taking a contiguous share of every
+    /// matrix's weight rows, so all threads stream different parts of the weights at once.
+    func parallelMatmul(_ first: MatmulJob, _ second: MatmulJob? = nil, _ third: MatmulJob? = nil, rows: Int) {
+        let shared = ThreadShared(
+            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: configuration.threadCount,
+            rows: rows, first: first, second: second, third: third, layer: 0)
+        // The closures are non-escaping, so a section allocates nothing.
+        if shared.threads == 1 {
+            Self.matmulShare(shared, thread: 0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: shared.threads) { Self.matmulShare(shared, thread: $0) }
+        }
+    }
+
+    /// Attention of every row over its sequence's cached tokens (up to and including its own position), threads
+    /// splitting the (row, head) pairs.
+    func parallelAttention(rows: Int, layer: Int) {
+        let shared = ThreadShared(
+            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: configuration.threadCount,
+            rows: rows, first: nil, second: nil, third: nil, layer: layer)
+        if shared.threads == 1 {
+            Self.attentionShare(shared, thread: 0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: shared.threads) { Self.attentionShare(shared, thread: $0) }
+        }
+    }
+
+    private static func matmulShare(_ shared: ThreadShared, thread: Int) {
+        matmulShare(shared.first, shared, thread: thread)
+        matmulShare(shared.second, shared, thread: thread)
+        matmulShare(shared.third, shared, thread: thread)
+    }
+
+    private static func matmulShare(_ job: MatmulJob?, _ shared: ThreadShared, thread: Int) {
+        guard let job, let x = job.activations, let y = job.output, let cType = bk_type(exactly: job.weights.type),
+            let w = job.weights.data.baseAddress
+        else { return }
+        let range = share(of: job.weights.rowCount, thread: thread, of: shared.threads)
+        guard !range.isEmpty else { return }
+        _ = bk_matmul(
+            shared.isa, cType, w, job.weights.rowBytes, Int32(range.lowerBound), Int32(range.upperBound),
+            Int32(job.weights.rowLength), x, job.activationRowBytes, Int32(shared.rows), y, job.outputStride)
+    }
+
+    private static func attentionShare(_ shared: ThreadShared, thread: Int) {
+        let runner = shared.runner
+        let c = runner.model.configuration
+        let s = runner.scratch
+        let cache = runner.cache
+        let queryLength = c.headCount * c.headDimension
+        let scale = 1 / Float(c.headDimension).squareRoot()
+        let items = share(of: shared.rows * c.headCount, thread: thread, of: shared.threads)
+        guard let q = s.query.baseAddress, let out = s.attention.baseAddress,
+            let kv = cache.layer(shared.layer).baseAddress, let pageTables = s.pageTables.baseAddress,
+            let scores = s.scores.baseAddress
+        else { return }
+        var item = items.lowerBound
+        while item < items.upperBound {
+            // Consecutive items of one row are its heads: one call covers them.
+            let row = item / c.headCount
+            let head = item % c.headCount
+            let end = min(items.upperBound, (row + 1) * c.headCount)
+            bk_attention(
+                shared.isa, q + row * queryLength, out + row * queryLength, Int32(c.headCount),
+                Int32(c.keyValueHeadCount), Int32(c.headDimension), Int32(head), Int32(head + end - item), kv,
+                cache.pageStride, cache.valueOffset, pageTables + s.rowEntries[row] * s.pagesPerSequence,
+                Int32(cache.pageSize), Int32(s.positions[row] + 1), scale, scores + thread * s.maximumSequenceLength)
+            item = end
+        }
+    }
+
+    /// Thread `thread`'s contiguous share of `count` items split over `threads` threads, in multiples of 4 so
+    /// the matmul kernels' tiles stay whole.
+    static func share(of count: Int, thread: Int, of threads: Int) -> Range<Int> {
+        let chunk = ((count + threads - 1) / threads + 3) / 4 * 4
+        let start = min(count, thread * chunk)
+        return start..<min(count, start + chunk)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import Engine
+
+struct KVCacheAttentionTests {
+    /// Plain attention of one query over tokens given as key and value rows (no pages).
+    static func reference(
+        query: [Float], keys: [[Float]], values: [[Float]], heads: Int, kvHeads: Int, headDim: Int, scale: Float
+    ) -> [Float] {
+        var out = [Float](repeating: 0, count: heads * headDim)
+        for h in 0..<heads {
+            let g = h / (heads / kvHeads)
+            let scores = keys.map { k in
+                (0..<headDim).reduce(Double(0)) { $0 + Double(query[h * headDim + $1]) * Double(k[g * headDim + $1]) }
+                    * Double(scale)
+            }
+            let m = scores.max() ?? 0
+            let e = scores.map { exp($0 - m) }
+            let sum = e.reduce(0, +)
+            for (t, v) in values.enumerated() {
+                for d in 0..<headDim { out[h * headDim + d] += Float(e[t] / sum) * v[g * headDim + d] }
+            }
+        }
+        return out
+    }
+
+    /// (heads, KV heads, head size, tokens, page size): odd head sizes exercise the vector tails.
+    @Test(
+        arguments: InstructionSet.available,
+        [(4, 2, 16, 1, 4), (9, 3, 64, 37, 8), (6, 6, 20, 300, 256), (8, 1, 13, 9, 2)])
+    func matchesPlainAttentionOverScatteredPages(isa: InstructionSet, shape: (Int, Int, Int, Int, Int)) throws {
+        let (heads, kvHeads, headDim, tokens, pageSize) = shape
+        var rng = SeededGenerator(seed: UInt64(heads * 1000 + tokens))
+        let kvDim = kvHeads * headDim
+        let pageCount = (tokens + pageSize - 1) / pageSize + 3
+        let pageStride = 2 * pageSize * kvDim
+        var pool = rng.floats(pageCount * pageStride, in: -1...1)
+        // The sequence owns pages in a shuffled order, as a pool shared with other sequences hands them out.
+        let pages = Array((0..<Int32(pageCount)).shuffled(using: &rng).prefix((tokens + pageSize - 1) / pageSize))
+        let keys = (0..<tokens).map { _ in rng.floats(kvDim, in: -2...2) }
+        let values = (0..<tokens).map { _ in rng.floats(kvDim, in: -2...2) }
+        for t in 0..<tokens {
+            let base = Int(pages[t / pageSize]) * pageStride + (t % pageSize) * kvDim
+            pool.replaceSubrange(base..<(base + kvDim), with: keys[t])
+            pool.replaceSubrange((base + pageSize * kvDim)..<(base + pageSize * kvDim + kvDim), with: values[t])
+        }
+        let query = rng.floats(heads * headDim, in: -1...1)
+        let scale = 1 / Float(headDim).squareRoot()
+        let expected = Self.reference(
+            query: query, keys: keys, values: values, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale)
+        var output = [Float](repeating: .nan, count: heads * headDim)
+        var scores = [Float](repeating: 0, count: tokens)
+        let kernels = try Kernels(isa)
+        try pool.withUnsafeBufferPointer { pool in
+            try pages.withUnsafeBufferPointer { pages in
+                let layout = PagedKVLayout(
+                    pool: pool, pageStride: pageStride, valueOffset: pageSize * kvDim, pageSize: pageSize,
+                    keyValueHeads: kvHeads, headDimension: headDim, pages: pages)
+                try query.withUnsafeBufferPointer { q in
+                    try output.withUnsafeMutableBufferPointer { out in
+                        try scores.withUnsafeMutableBufferPointer { s in
+                            // Two calls over halves of the heads, as two threads would split them.
+                            try kernels.attention(
+                                query: q, output: out, heads: 0..<(heads / 2), layout: layout, tokens: tokens,
+                                scale: scale, scores: s)
+                            try kernels.attention(
+                                query: q, output: out, heads: (heads / 2)..<heads, layout: layout, tokens: tokens,
+                                scale: scale, scores: s)
+                        }
+                    }
+                }
+            }
+        }
+        for (a, b) in zip(output, expected) {
+            #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "\(a) vs \(b)")
+        }
+    }
+
+    @Test func rejectsBuffersThatDoNotFit() throws {
+        let pool = [Float](repeating: 0, count: 2 * 2 * 4 * 8)
+        let pages: [Int32] = [0, 5]
+        let query = [Float](repeating: 0, count: 16)
+        var output = [Float](repeating: 0, count: 16)
+        var scores = [Float](repeating: 0, count: 8)
+        let cases: [(tokens: Int, heads: Range<Int>, kvHeads: Int, message: String)] = [
+            (6, 0..<2, 1, "page 5 lies outside the pool"),
+            (9, 0..<2, 1, "9 tokens need 3 pages of 4"),
+            (3, 0..<3, 1, "heads 0..<3"),
+            (3, 0..<2, 3, "grouped over 3 KV heads"),
+        ]
+        for c in cases {
+            let error = #expect(throws: KernelError.self) {
+                try pool.withUnsafeBufferPointer { pool in
+                    try pages.withUnsafeBufferPointer { pages in
+                        try output.withUnsafeMutableBufferPointer { out in
+                            try scores.withUnsafeMutableBufferPointer { s in
+                                try query.withUnsafeBufferPointer { q in
+                                    try Kernels.best.attention(
+                                        query: q, output: out, heads: c.heads,
+                                        layout: PagedKVLayout(
+                                            pool: pool, pageStride: 2 * 4 * 8, valueOffset: 4 * 8, pageSize: 4,
+                                            keyValueHeads: c.kvHeads, headDimension: 8, pages: pages),
+                                        tokens: c.tokens, scale: 1, scores: s)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            #expect(error?.description.contains(c.message) == true, "\(error?.description ?? "")")
+        }
+    }
+}

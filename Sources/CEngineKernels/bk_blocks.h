@@ -52,7 +52,7 @@ static inline uint16_t bk_fp32_to_fp16(float f) {
 }
 
 /* Resolves BK_ISA_AUTO and unsupported requests to what will actually run. */
-bk_isa bk_resolve_isa(bk_isa isa);
+__attribute__((visibility("hidden"))) bk_isa bk_resolve_isa(bk_isa isa);
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__clang__) || defined(__GNUC__))
 #define BK_HAVE_AVX2_PATH 1

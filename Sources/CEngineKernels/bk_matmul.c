@@ -96,63 +96,85 @@ BK_AVX2 static inline __m256 bk_mul_sum_us8(__m256i ux, __m256i sy) {
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(dot, _mm256_set1_epi16(1)));
 }
 
-/* T activation rows against one Q4_0 weight row; T is a constant after inlining so accumulators stay in registers.
- * Even and odd blocks go to separate accumulators so consecutive FMAs do not wait on each other's latency. */
-BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_0(
-    int T, int nb, const bk_block_q4_0 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
-    (void)sy;
-    __m256 acc[2][BK_TILE];
-    for (int t = 0; t < T; t++) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
-    for (int i = 0; i < nb; i++) {
-        const __m256i qx = _mm256_sub_epi8(bk_unpack_nibbles(x[i].qs), _mm256_set1_epi8(8));
-        const __m256i ax = _mm256_sign_epi8(qx, qx);
-        const float dx = _cvtsh_ss(x[i].d);
-        for (int t = 0; t < T; t++) {
-            const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
-            const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
-            const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
-            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[i & 1][t]);
-        }
+/* One block of one weight row against T activation rows, added into acc[0..T). Inlined with constant T and a
+ * constant accumulator array, so everything stays in registers. */
+BK_AVX2 static inline __attribute__((always_inline)) void bk_step_q4_0(
+    int T, const bk_block_q4_0 *x, int i, int nb, const char *ys, long y_row_bytes, const float *dy, __m256 *acc) {
+    const __m256i qx = _mm256_sub_epi8(bk_unpack_nibbles(x[i].qs), _mm256_set1_epi8(8));
+    const __m256i ax = _mm256_sign_epi8(qx, qx);
+    const float dx = _cvtsh_ss(x[i].d);
+    for (int t = 0; t < T; t++) {
+        const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+        const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[t]);
     }
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t]));
 }
 
-BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q8_0(
-    int T, int nb, const bk_block_q8_0 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
-    (void)sy;
-    __m256 acc[2][BK_TILE];
-    for (int t = 0; t < T; t++) acc[0][t] = acc[1][t] = _mm256_setzero_ps();
-    for (int i = 0; i < nb; i++) {
-        const __m256i qx = _mm256_loadu_si256((const __m256i *)x[i].qs);
-        const __m256i ax = _mm256_sign_epi8(qx, qx);
-        const float dx = _cvtsh_ss(x[i].d);
-        for (int t = 0; t < T; t++) {
-            const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
-            const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
-            const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
-            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[i & 1][t]);
-        }
+BK_AVX2 static inline __attribute__((always_inline)) void bk_step_q8_0(
+    int T, const bk_block_q8_0 *x, int i, int nb, const char *ys, long y_row_bytes, const float *dy, __m256 *acc) {
+    const __m256i qx = _mm256_loadu_si256((const __m256i *)x[i].qs);
+    const __m256i ax = _mm256_sign_epi8(qx, qx);
+    const float dx = _cvtsh_ss(x[i].d);
+    for (int t = 0; t < T; t++) {
+        const bk_block_q8_0 *y = (const bk_block_q8_0 *)(ys + t * y_row_bytes) + i;
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+        const __m256 q = bk_mul_sum_us8(ax, _mm256_sign_epi8(qy, qx));
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[t]);
     }
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t]));
 }
+
+BK_AVX2 static inline __attribute__((always_inline)) void bk_step_q4_1(
+    int T, const bk_block_q4_1 *x, int i, int nb, const char *ys, long y_row_bytes, const float *dy,
+    const float *sy, __m256 *acc, float *summs) {
+    const __m256i qx = bk_unpack_nibbles(x[i].qs);
+    const float dx = _cvtsh_ss(x[i].d);
+    const float mx = _cvtsh_ss(x[i].m);
+    for (int t = 0; t < T; t++) {
+        const bk_block_q8_1 *y = (const bk_block_q8_1 *)(ys + t * y_row_bytes) + i;
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+        summs[t] += mx * sy[t * nb + i];
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), bk_mul_sum_us8(qx, qy), acc[t]);
+    }
+}
+
+/* T activation rows against one weight row. Even and odd blocks go to separate accumulators (the loop is
+ * unrolled by two so both stay in registers), so consecutive FMAs do not wait on each other's latency. */
+#define BK_DEFINE_TILE_AVX2(NAME, STEP, WTYPE)                                                                   \
+    BK_AVX2 static inline __attribute__((always_inline)) void NAME(                                             \
+        int T, int nb, const WTYPE *x, const char *ys, long y_row_bytes, const float *dy, const float *sy,      \
+        float *out, long out_stride) {                                                                          \
+        (void)sy;                                                                                               \
+        __m256 even[BK_TILE], odd[BK_TILE];                                                                     \
+        for (int t = 0; t < T; t++) even[t] = odd[t] = _mm256_setzero_ps();                                     \
+        int i = 0;                                                                                              \
+        for (; i + 1 < nb; i += 2) {                                                                            \
+            STEP(T, x, i, nb, ys, y_row_bytes, dy, even);                                                       \
+            STEP(T, x, i + 1, nb, ys, y_row_bytes, dy, odd);                                                    \
+        }                                                                                                       \
+        if (i < nb) STEP(T, x, i, nb, ys, y_row_bytes, dy, even);                                               \
+        for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(even[t], odd[t]));        \
+    }
+
+BK_DEFINE_TILE_AVX2(bk_tile_q4_0, bk_step_q4_0, bk_block_q4_0)
+BK_DEFINE_TILE_AVX2(bk_tile_q8_0, bk_step_q8_0, bk_block_q8_0)
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_1(
-    int T, int nb, const bk_block_q4_1 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy, float *out, long out_stride) {
-    __m256 acc[2][BK_TILE];
+    int T, int nb, const bk_block_q4_1 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy,
+    float *out, long out_stride) {
+    __m256 even[BK_TILE], odd[BK_TILE];
     float summs[BK_TILE];
-    for (int t = 0; t < T; t++) { acc[0][t] = acc[1][t] = _mm256_setzero_ps(); summs[t] = 0.0f; }
-    for (int i = 0; i < nb; i++) {
-        const __m256i qx = bk_unpack_nibbles(x[i].qs);
-        const float dx = _cvtsh_ss(x[i].d);
-        const float mx = _cvtsh_ss(x[i].m);
-        for (int t = 0; t < T; t++) {
-            const bk_block_q8_1 *y = (const bk_block_q8_1 *)(ys + t * y_row_bytes) + i;
-            const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
-            summs[t] += mx * sy[t * nb + i];
-            acc[i & 1][t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), bk_mul_sum_us8(qx, qy), acc[i & 1][t]);
-        }
+    for (int t = 0; t < T; t++) {
+        even[t] = odd[t] = _mm256_setzero_ps();
+        summs[t] = 0.0f;
     }
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(acc[0][t], acc[1][t])) + summs[t];
+    int i = 0;
+    for (; i + 1 < nb; i += 2) {
+        bk_step_q4_1(T, x, i, nb, ys, y_row_bytes, dy, sy, even, summs);
+        bk_step_q4_1(T, x, i + 1, nb, ys, y_row_bytes, dy, sy, odd, summs);
+    }
+    if (i < nb) bk_step_q4_1(T, x, i, nb, ys, y_row_bytes, dy, sy, even, summs);
+    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(even[t], odd[t])) + summs[t];
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f16(

@@ -47,6 +47,11 @@ struct KernelTests {
             try output.withUnsafeMutableBytes { try kernels.quantizeActivations(input, as: type, into: $0) }
         }
         #expect(output == expected)
+        // An empty row is nothing to do, not an error.
+        var empty: [UInt8] = []
+        try [Float]().withUnsafeBufferPointer { input in
+            try empty.withUnsafeMutableBytes { try kernels.quantizeActivations(input, as: type, into: $0) }
+        }
     }
 
     @Test(arguments: instructionSets, [TensorType.q4_0, .q4_1, .q8_0])
@@ -111,6 +116,27 @@ struct KernelTests {
         MatmulShape(rowLength: 128, rows: 13, batches: [1, 2, 3, 4, 5, 8, 9], types: weightTypes),
         MatmulShape(rowLength: 65_536, rows: 2, batches: [5], types: [.q4_0, .q4_1, .q8_0]),
     ]
+
+    /// Q8_0 weights from other quantizers may hold −128, which ours never writes; the SIMD sign trick must still
+    /// treat its magnitude as 128.
+    @Test(arguments: instructionSets)
+    func q8_0WeightsWithMinus128(isa: InstructionSet) throws {
+        let kernels = try Kernels(isa)
+        var rng = SeededGenerator(seed: 128)
+        var weights: [UInt8] = []
+        for block in 0..<18 {
+            weights += [0x00, 0x30]  // d = 0.125
+            weights += (0..<32).map { j in block % 2 == 0 || j % 3 == 0 ? 0x80 : UInt8.random(in: 0...255, using: &rng)
+            }
+        }
+        let activations = try Self.activations(rng.floats(576, in: -2...2), for: .q8_0)
+        let reference = try ReferenceKernels.dot(weights: weights, type: .q8_0, activations: activations, count: 576)
+        let got = try weights.withUnsafeBytes { w in
+            try activations.withUnsafeBytes { a in try kernels.dot(weights: w, type: .q8_0, activations: a, count: 576)
+            }
+        }
+        #expect(abs(got - reference.value) <= Self.tolerance(isa, terms: 18, magnitude: reference.magnitude))
+    }
 
     /// Batched results must equal single-row dot products exactly (same order of operations per output), for
     /// any batch and any split of the weight rows.
@@ -195,6 +221,19 @@ struct KernelTests {
             }
         }
         #expect(typeError?.description.hasPrefix("matmul: cannot multiply Q6_K weights") == true)
+        let padded = [UInt8](repeating: 0, count: 18 + 1)
+        let misaligned = padded.withUnsafeBytes { buffer in
+            activations.withUnsafeBytes { a in
+                output.withUnsafeMutableBufferPointer { y in
+                    #expect(throws: KernelError.self) {
+                        try kernels.matmul(
+                            weights: UnsafeRawBufferPointer(rebasing: buffer[1...]), type: .q4_0, rows: 0..<1,
+                            rowLength: 32, activations: a, batch: 1, output: y, outputStride: 1)
+                    }
+                }
+            }
+        }
+        #expect(misaligned?.description.hasPrefix("matmul: Q4_0 weights must start at a multiple of 2 bytes") == true)
     }
 
     @Test func wrappersRejectMismatchedBuffers() throws {
@@ -217,6 +256,18 @@ struct KernelTests {
         #expect(
             activationType?.description == "quantizeActivations: type Q4_0 is not an activation type; use Q8_0 or Q8_1."
         )
+        var padded = [UInt8](repeating: 0, count: 69)
+        let odd = x.withUnsafeBufferPointer { input in
+            padded.withUnsafeMutableBytes { output in
+                #expect(throws: KernelError.self) {
+                    try kernels.quantizeActivations(
+                        input, as: .q8_0, into: UnsafeMutableRawBufferPointer(rebasing: output[1...]))
+                }
+            }
+        }
+        #expect(
+            odd?.description
+                == "quantizeActivations: the output must start at an even address; use a buffer from an array.")
         var y = [Float](repeating: 0, count: 63)
         let norm = x.withUnsafeBufferPointer { input in
             y.withUnsafeMutableBufferPointer { output in
@@ -242,6 +293,45 @@ struct KernelTests {
             }
         }
         #expect(swiglu?.description == "siluMultiply: gate (64) and up (63) must have the same length.")
+        // Sizes that would overflow are refused before any arithmetic on them.
+        let weights = [UInt8](repeating: 0, count: 18)
+        let activations = [UInt8](repeating: 0, count: 34)
+        let huge = weights.withUnsafeBytes { w in
+            activations.withUnsafeBytes { a in
+                y.withUnsafeMutableBufferPointer { out in
+                    #expect(throws: KernelError.self) {
+                        try kernels.matmul(
+                            weights: w, type: .q4_0, rows: 0..<Int(Int32.max), rowLength: 32, activations: a,
+                            batch: 1, output: out, outputStride: 1)
+                    }
+                }
+            }
+        }
+        #expect(
+            huge?.description
+                == "matmul: weights hold 18 bytes; rows up to 2147483647 of 32 Q4_0 elements need 38654705646.")
+        let tooMany = weights.withUnsafeBytes { w in
+            activations.withUnsafeBytes { a in
+                y.withUnsafeMutableBufferPointer { out in
+                    #expect(throws: KernelError.self) {
+                        try kernels.matmul(
+                            weights: w, type: .q4_0, rows: 0..<1, rowLength: 32, activations: a,
+                            batch: Int(Int32.max) + 1, output: out, outputStride: 1)
+                    }
+                }
+            }
+        }
+        #expect(
+            tooMany?.description
+                == "matmul: the batch is 2147483648; the kernels take 0 to 2147483647; split the work into smaller calls."
+        )
+        let overflow = q.withUnsafeMutableBufferPointer { buffer in
+            #expect(throws: KernelError.self) {
+                try kernels.rope(
+                    buffer, heads: Int.max, headDimension: 2, rotatedDimensions: 2, position: 0, base: 1e4, neox: false)
+            }
+        }
+        #expect(overflow?.description.hasPrefix("rope: 64 floats do not hold") == true)
     }
 
     /// RMSNorm's SIMD path sums squares in `Double` in another order; the mean then rounds to the same float
@@ -253,7 +343,7 @@ struct KernelTests {
         let x = rng.floats(count, in: -3...3)
         let weight = rng.floats(count, in: 0.5...1.5)
         for w in [weight, nil] {
-            let expected = ReferenceKernels.rmsNorm(x, weight: w, epsilon: 1e-5)
+            let expected = try ReferenceKernels.rmsNorm(x, weight: w, epsilon: 1e-5)
             var y = [Float](repeating: 0, count: count)
             try x.withUnsafeBufferPointer { input in
                 try y.withUnsafeMutableBufferPointer { output in
@@ -280,14 +370,14 @@ struct KernelTests {
         var rng = SeededGenerator(seed: 99)
         var logits = rng.floats(1000, in: -20...20)
         let expectedSoftmax = ReferenceKernels.softmax(logits)
-        logits.withUnsafeMutableBufferPointer { kernels.softmax($0) }
+        try logits.withUnsafeMutableBufferPointer { try kernels.softmax($0) }
         #expect(logits == expectedSoftmax)
         #expect(abs(logits.reduce(0, +) - 1) < 1e-4)
 
         for neox in [false, true] {
             for position in [0, 1, 17, 4095] {
                 let q = rng.floats(3 * 64, in: -1...1)
-                let expected = ReferenceKernels.rope(
+                let expected = try ReferenceKernels.rope(
                     q, heads: 3, headDimension: 64, rotatedDimensions: 48, position: position, base: 10_000, neox: neox)
                 var got = q
                 try got.withUnsafeMutableBufferPointer {
@@ -305,7 +395,7 @@ struct KernelTests {
         let gate = rng.floats(300, in: -8...8)
         let up = rng.floats(300, in: -2...2)
         var silu = gate
-        silu.withUnsafeMutableBufferPointer { kernels.silu($0) }
+        try silu.withUnsafeMutableBufferPointer { try kernels.silu($0) }
         #expect(silu == ReferenceKernels.silu(gate))
         var swiglu = gate
         try swiglu.withUnsafeMutableBufferPointer { g in

@@ -99,6 +99,27 @@ struct TokenizerTests {
         }
     }
 
+    /// Random strings over ASCII, Latin-1, combining marks, CJK, emoji, and every kind of whitespace and control
+    /// character round-trip through every pre-tokenizer.
+    @Test(arguments: PreTokenizer.allCases)
+    func randomTextRoundTrips(pre: PreTokenizer) throws {
+        let tokenizer = try Self.tokenizer(pre)
+        let pools: [ClosedRange<UInt32>] = [
+            0x00...0x7F, 0xA0...0xFF, 0x300...0x36F, 0x4E00...0x4FFF, 0x1F300...0x1F64F, 0x2000...0x200F,
+            0x0E00...0x0E7F, 0x0600...0x06FF,
+        ]
+        var rng = SeededGenerator(seed: UInt64(pre.rawValue.utf8.count) * 31)
+        for _ in 0..<150 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                let pool = pools[Int.random(in: 0..<pools.count, using: &rng)]
+                if let scalar = Unicode.Scalar(UInt32.random(in: pool, using: &rng)) { scalars.append(scalar) }
+            }
+            let text = String(scalars)
+            #expect(tokenizer.decode(tokenizer.encode(text, parseSpecial: false)) == text, "\(text.debugDescription)")
+        }
+    }
+
     @Test func characterSplitOverTokensDecodesWhole() throws {
         let tokenizer = try Self.tokenizer()
         let ids = tokenizer.encode("é")

@@ -32,11 +32,20 @@ public final class GGUFFile: Sendable {
 
     /// The bytes of `tensor`'s data inside the mapping (``GGUFTensorInfo/byteCount`` bytes).
     ///
-    /// The parser checked that every tensor lies inside the file, so this never reads out of bounds. The view is
-    /// valid as long as this ``GGUFFile`` is alive.
-    public func data(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
-        let start = header.dataOffset + tensor.offset
-        return UnsafeRawBufferPointer(rebasing: file.bytes[start..<(start + tensor.byteCount)])
+    /// The view is valid as long as this ``GGUFFile`` is alive.
+    ///
+    /// - Throws: ``GGUFError`` when `tensor` does not lie inside this file (an info from another file's header).
+    public func data(of tensor: GGUFTensorInfo) throws(GGUFError) -> UnsafeRawBufferPointer {
+        let start = header.dataOffset.addingReportingOverflow(tensor.offset)
+        let end = start.partialValue.addingReportingOverflow(tensor.byteCount)
+        guard tensor.offset >= 0, !start.overflow, !end.overflow, end.partialValue <= file.bytes.count else {
+            throw GGUFError(
+                offset: nil,
+                "Tensor `\(tensor.name)` (\(tensor.byteCount) bytes at data offset \(tensor.offset)) lies outside "
+                    + "this \(file.bytes.count)-byte file; pass a tensor info from this file's header.",
+                path: file.path)
+        }
+        return UnsafeRawBufferPointer(rebasing: file.bytes[start.partialValue..<end.partialValue])
     }
 
     /// The data of the tensor named `name`.
@@ -46,6 +55,6 @@ public final class GGUFFile: Sendable {
         guard let tensor = header.tensor(named: name) else {
             throw GGUFError(offset: nil, "The file has no tensor named `\(name)`.", path: file.path)
         }
-        return data(of: tensor)
+        return try data(of: tensor)
     }
 }

@@ -177,9 +177,7 @@ extension GGUFHeader {
                 "The data offset \(offset) of \(label) is not a multiple of the alignment \(alignment).")
         }
         let info = GGUFTensorInfo(name: name, shape: shape, type: type, offset: Int(offset))
-        let size = (shape[0] / type.blockSize).multipliedReportingOverflow(by: type.blockBytes)
-        let total = size.partialValue.multipliedReportingOverflow(by: info.rowCount)
-        guard !size.overflow, !total.overflow else {
+        guard info.byteCount < Int.max else {
             throw GGUFError(offset: dimsOffset, "The size of \(label) overflows; the file is corrupt.")
         }
         return info

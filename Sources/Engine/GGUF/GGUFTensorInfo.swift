@@ -17,18 +17,29 @@ public struct GGUFTensorInfo: Sendable, Equatable {
         self.offset = offset
     }
 
-    /// Total number of elements.
-    public var elementCount: Int { shape.reduce(1, *) }
+    /// Total number of elements; `Int.max` when the shape's product overflows (no file can hold such a tensor).
+    public var elementCount: Int { Self.saturatingProduct(shape) }
 
     /// Elements in one row (`shape[0]`).
     public var rowLength: Int { shape.first ?? 1 }
 
-    /// Number of rows (the product of the outer dimensions).
-    public var rowCount: Int { shape.dropFirst().reduce(1, *) }
+    /// Number of rows (the product of the outer dimensions); `Int.max` on overflow.
+    public var rowCount: Int { Self.saturatingProduct(shape.dropFirst()) }
 
-    /// Bytes of one row in ``type``'s block layout.
-    public var rowBytes: Int { rowLength / type.blockSize * type.blockBytes }
+    /// Bytes of one row in ``type``'s block layout; `Int.max` on overflow.
+    public var rowBytes: Int { type.rowBytes(elements: rowLength - rowLength % type.blockSize) ?? Int.max }
 
-    /// Bytes of the whole tensor's data (unpadded).
-    public var byteCount: Int { rowBytes * rowCount }
+    /// Bytes of the whole tensor's data (unpadded); `Int.max` on overflow. Readers and writers reject such sizes,
+    /// so for a tensor info from a parsed header this is exact.
+    public var byteCount: Int { Self.saturatingProduct([rowBytes, rowCount]) }
+
+    private static func saturatingProduct(_ values: some Sequence<Int>) -> Int {
+        var product = 1
+        for value in values {
+            let next = product.multipliedReportingOverflow(by: value)
+            if next.overflow { return Int.max }
+            product = next.partialValue
+        }
+        return product
+    }
 }

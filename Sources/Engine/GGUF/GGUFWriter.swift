@@ -78,6 +78,9 @@ public struct GGUFWriter: Sendable {
                 "Tensor `\(name)` has rows of \(shape[0]) elements; \(type) needs a multiple of \(type.blockSize).")
         }
         let info = GGUFTensorInfo(name: name, shape: shape, type: type, offset: dataSize)
+        guard info.byteCount < Int.max else {
+            throw GGUFError(offset: nil, "Tensor `\(name)` of shape \(shape) is too large to address.")
+        }
         guard data.count == info.byteCount else {
             throw GGUFError(
                 offset: nil,
@@ -119,7 +122,7 @@ public struct GGUFWriter: Sendable {
             var written = 0
             while written < chunk.count {
                 let result = chunk.withUnsafeBytes { buffer in
-                    Glibc.write(fd, buffer.baseAddress.map { $0 + written }, chunk.count - written)
+                    Self.systemWrite(fd, buffer.baseAddress.map { $0 + written }, chunk.count - written)
                 }
                 guard result > 0 else {
                     throw GGUFError(
@@ -128,6 +131,15 @@ public struct GGUFWriter: Sendable {
                 written += result
             }
         }
+    }
+
+    /// `write(2)`, named apart from ``write(to:)``.
+    private static func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            Glibc.write(fd, bytes, count)
+        #else
+            Darwin.write(fd, bytes, count)
+        #endif
     }
 
     /// Header bytes: magic, version, counts, metadata, tensor infos and padding up to the data section.

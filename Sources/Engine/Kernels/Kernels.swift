@@ -45,18 +45,19 @@ public struct Kernels: Sendable {
             throw KernelError(
                 description: "quantizeActivations: type \(type) is not an activation type; use Q8_0 or Q8_1.")
         }
-        guard let bytes = type.rowBytes(elements: x.count), output.count == bytes, let base = x.baseAddress,
-            let out = output.baseAddress
-        else {
+        guard let bytes = type.rowBytes(elements: x.count), output.count == bytes else {
             throw KernelError(
                 description: "quantizeActivations: \(x.count) values need a multiple of 32 and an output of "
                     + "\(type.rowBytes(elements: x.count).map(String.init) ?? "whole-block") bytes; got \(output.count)."
             )
         }
+        let count = try Self.int32(x.count, "quantizeActivations: the value count")
+        guard let base = x.baseAddress, let out = output.baseAddress else { return }
+        try Self.requireEvenAddress(out, "quantizeActivations")
         if type == .q8_0 {
-            bk_quantize_row_q8_0(instructionSet.cValue, base, out, Int32(x.count))
+            bk_quantize_row_q8_0(instructionSet.cValue, base, out, count)
         } else {
-            bk_quantize_row_q8_1(instructionSet.cValue, base, out, Int32(x.count))
+            bk_quantize_row_q8_1(instructionSet.cValue, base, out, count)
         }
     }
 
@@ -77,11 +78,13 @@ public struct Kernels: Sendable {
                     + "\(type.rowBytes(elements: x.count).map(String.init) ?? "whole-block") bytes; got \(output.count)."
             )
         }
+        let count = try Self.int32(x.count, "quantizeWeights: the value count")
         guard let base = x.baseAddress, let out = output.baseAddress else { return }
+        try Self.requireEvenAddress(out, "quantizeWeights")
         switch type {
-        case .q4_0: bk_quantize_row_q4_0(base, out, Int32(x.count))
-        case .q4_1: bk_quantize_row_q4_1(base, out, Int32(x.count))
-        default: bk_quantize_row_q8_0(instructionSet.cValue, base, out, Int32(x.count))
+        case .q4_0: bk_quantize_row_q4_0(base, out, count)
+        case .q4_1: bk_quantize_row_q4_1(base, out, count)
+        default: bk_quantize_row_q8_0(instructionSet.cValue, base, out, count)
         }
     }
 
@@ -123,21 +126,29 @@ public struct Kernels: Sendable {
                 description: "matmul: cannot multiply \(type) weights with rows of \(rowLength) elements; use F32, "
                     + "F16, Q4_0, Q4_1 or Q8_0 with rows a multiple of the block size.")
         }
-        guard rows.lowerBound >= 0, batch >= 0, rowLength >= 0, rowLength <= Int(Int32.max) else {
-            throw KernelError(
-                description: "matmul: rows \(rows), batch \(batch) and row length \(rowLength) must not be negative.")
+        let begin = try Self.int32(rows.lowerBound, "matmul: the first row")
+        let end = try Self.int32(rows.upperBound, "matmul: the row range's end")
+        let length = try Self.int32(rowLength, "matmul: the row length")
+        let count = try Self.int32(batch, "matmul: the batch")
+        guard outputStride >= 0 else {
+            throw KernelError(description: "matmul: the output stride is \(outputStride); it must not be negative.")
         }
-        guard weights.count >= rows.upperBound * weightRowBytes else {
+        let weightBytes = Self.product(rows.upperBound, weightRowBytes) ?? Int.max
+        guard weights.count >= weightBytes else {
             throw KernelError(
                 description: "matmul: weights hold \(weights.count) bytes; rows up to \(rows.upperBound) of "
-                    + "\(rowLength) \(type) elements need \(rows.upperBound * weightRowBytes).")
+                    + "\(rowLength) \(type) elements need \(weightBytes).")
         }
-        guard activations.count >= batch * activationRowBytes else {
+        let activationBytes = Self.product(batch, activationRowBytes) ?? Int.max
+        guard activations.count >= activationBytes else {
             throw KernelError(
                 description: "matmul: activations hold \(activations.count) bytes; \(batch) rows of \(rowLength) "
-                    + "\(activationType) elements need \(batch * activationRowBytes).")
+                    + "\(activationType) elements need \(activationBytes).")
         }
-        let needed = batch == 0 || rows.isEmpty ? 0 : (batch - 1) * outputStride + rows.upperBound
+        let lastRowStart = Self.product(max(batch - 1, 0), outputStride) ?? Int.max
+        let needed =
+            batch == 0 || rows.isEmpty
+            ? 0 : (lastRowStart > Int.max - rows.upperBound ? Int.max : lastRowStart + rows.upperBound)
         guard outputStride >= (batch > 1 ? rows.upperBound : 0), output.count >= needed else {
             throw KernelError(
                 description: "matmul: output holds \(output.count) floats with stride \(outputStride); \(batch) rows "
@@ -146,9 +157,19 @@ public struct Kernels: Sendable {
         guard !rows.isEmpty, batch > 0, let w = weights.baseAddress, let x = activations.baseAddress,
             let y = output.baseAddress
         else { return }
+        // The C kernels read block scales as 16-bit and plain weights as 32-bit values: GGUF data aligned to 1
+        // byte (allowed by `general.alignment`) must be copied before it can be multiplied.
+        let weightAlignment = type == .f32 ? 4 : 2
+        let activationAlignment = activationType == .f32 ? 4 : 2
+        guard Int(bitPattern: w) % weightAlignment == 0, Int(bitPattern: x) % activationAlignment == 0 else {
+            throw KernelError(
+                description: "matmul: \(type) weights must start at a multiple of \(weightAlignment) bytes and "
+                    + "\(activationType) activations at a multiple of \(activationAlignment); copy the data to an "
+                    + "aligned buffer first.")
+        }
         _ = bk_matmul(
-            instructionSet.cValue, cType, w, weightRowBytes, Int32(rows.lowerBound), Int32(rows.upperBound),
-            Int32(rowLength), x, activationRowBytes, Int32(batch), y, outputStride)
+            instructionSet.cValue, cType, w, weightRowBytes, begin, end, length, x, activationRowBytes, count, y,
+            outputStride)
     }
 
     /// RMS normalization: `y = x / sqrt(mean(x²) + epsilon) * weight` (`weight` may be `nil`); `y` may alias `x`.
@@ -163,14 +184,18 @@ public struct Kernels: Sendable {
                 description: "rmsNorm: input (\(x.count)), weight (\(weight?.count ?? x.count)) and output "
                     + "(\(y.count)) must have the same length.")
         }
+        let count = try Self.int32(x.count, "rmsNorm: the length")
         guard let input = x.baseAddress, let output = y.baseAddress else { return }
-        bk_rmsnorm(instructionSet.cValue, input, weight?.baseAddress, output, Int32(x.count), epsilon)
+        bk_rmsnorm(instructionSet.cValue, input, weight?.baseAddress, output, count, epsilon)
     }
 
     /// In-place softmax.
-    public func softmax(_ x: UnsafeMutableBufferPointer<Float>) {
+    ///
+    /// - Throws: when `x` has more than `Int32.max` elements.
+    public func softmax(_ x: UnsafeMutableBufferPointer<Float>) throws(KernelError) {
+        let count = try Self.int32(x.count, "softmax: the length")
         guard let base = x.baseAddress else { return }
-        bk_softmax(base, Int32(x.count))
+        bk_softmax(base, count)
     }
 
     /// In-place rotary position embedding of `x` (`heads` heads of `headDimension` floats) at token `position`.
@@ -184,23 +209,29 @@ public struct Kernels: Sendable {
         _ x: UnsafeMutableBufferPointer<Float>, heads: Int, headDimension: Int, rotatedDimensions: Int,
         position: Int, base: Float, neox: Bool
     ) throws(KernelError) {
-        guard heads >= 0, headDimension >= 0, x.count == heads * headDimension, rotatedDimensions % 2 == 0,
-            (0...headDimension).contains(rotatedDimensions), position >= 0, position <= Int(Int32.max)
+        guard heads >= 0, headDimension >= 0, x.count == Self.product(heads, headDimension),
+            rotatedDimensions % 2 == 0, (0...headDimension).contains(rotatedDimensions), position >= 0
         else {
             throw KernelError(
                 description: "rope: \(x.count) floats do not hold \(heads) heads of \(headDimension), or "
                     + "\(rotatedDimensions) rotated dimensions is odd or above the head size, or position "
                     + "\(position) is negative.")
         }
+        let headCount = try Self.int32(heads, "rope: the head count")
+        let headSize = try Self.int32(headDimension, "rope: the head dimension")
+        let rotated = try Self.int32(rotatedDimensions, "rope: the rotated dimensions")
+        let at = try Self.int32(position, "rope: the position")
         guard let pointer = x.baseAddress else { return }
-        bk_rope(
-            pointer, Int32(heads), Int32(headDimension), Int32(rotatedDimensions), Int32(position), base, neox ? 1 : 0)
+        bk_rope(pointer, headCount, headSize, rotated, at, base, neox ? 1 : 0)
     }
 
     /// In-place SiLU: `x / (1 + e^−x)`.
-    public func silu(_ x: UnsafeMutableBufferPointer<Float>) {
+    ///
+    /// - Throws: when `x` has more than `Int32.max` elements.
+    public func silu(_ x: UnsafeMutableBufferPointer<Float>) throws(KernelError) {
+        let count = try Self.int32(x.count, "silu: the length")
         guard let base = x.baseAddress else { return }
-        bk_silu(base, Int32(x.count))
+        bk_silu(base, count)
     }
 
     /// SwiGLU gate in place: `gate = silu(gate) · up`.
@@ -213,8 +244,35 @@ public struct Kernels: Sendable {
             throw KernelError(
                 description: "siluMultiply: gate (\(gate.count)) and up (\(up.count)) must have the same length.")
         }
+        let count = try Self.int32(gate.count, "siluMultiply: the length")
         guard let g = gate.baseAddress, let u = up.baseAddress else { return }
-        bk_silu_mul(g, u, Int32(gate.count))
+        bk_silu_mul(g, u, count)
+    }
+}
+
+extension Kernels {
+    /// `value` as the C kernels' `int`, or an error naming `what` when it does not fit.
+    static func int32(_ value: Int, _ what: @autoclosure () -> String) throws(KernelError) -> Int32 {
+        guard let narrow = Int32(exactly: value), narrow >= 0 else {
+            throw KernelError(
+                description:
+                    "\(what()) is \(value); the kernels take 0 to \(Int32.max); split the work into smaller calls.")
+        }
+        return narrow
+    }
+
+    /// Throws unless `pointer` is 2-byte aligned: blocks start with 16-bit scales the C code stores directly.
+    static func requireEvenAddress(_ pointer: UnsafeMutableRawPointer, _ kernel: String) throws(KernelError) {
+        guard Int(bitPattern: pointer) % 2 == 0 else {
+            throw KernelError(
+                description: "\(kernel): the output must start at an even address; use a buffer from an array.")
+        }
+    }
+
+    /// `a · b`, or `nil` when it overflows.
+    static func product(_ a: Int, _ b: Int) -> Int? {
+        let result = a.multipliedReportingOverflow(by: b)
+        return result.overflow ? nil : result.partialValue
     }
 }
 

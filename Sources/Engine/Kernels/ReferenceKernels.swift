@@ -87,7 +87,14 @@ public enum ReferenceKernels {
     }
 
     /// `y = x / sqrt(mean(x²) + epsilon) * weight`, as ggml's `rms_norm` followed by `mul`.
-    public static func rmsNorm(_ x: [Float], weight: [Float]?, epsilon: Float) -> [Float] {
+    ///
+    /// - Throws: ``KernelError`` when `weight` has another length than `x`.
+    public static func rmsNorm(_ x: [Float], weight: [Float]?, epsilon: Float) throws(KernelError) -> [Float] {
+        guard weight.map({ $0.count == x.count }) ?? true else {
+            throw KernelError(
+                description:
+                    "ReferenceKernels.rmsNorm: weight (\(weight?.count ?? 0)) and input (\(x.count)) differ in length.")
+        }
         var sum = 0.0
         for v in x { sum += Double(v * v) }
         let mean = Float(sum / Double(x.count))
@@ -106,9 +113,18 @@ public enum ReferenceKernels {
     }
 
     /// Rotary embedding of `heads` heads of `headDimension` floats at `position` (see ``Kernels/rope``).
+    ///
+    /// - Throws: ``KernelError`` when the shapes do not fit `x`, as ``Kernels/rope`` does.
     public static func rope(
         _ x: [Float], heads: Int, headDimension: Int, rotatedDimensions: Int, position: Int, base: Float, neox: Bool
-    ) -> [Float] {
+    ) throws(KernelError) -> [Float] {
+        guard heads >= 0, headDimension >= 0, x.count == Kernels.product(heads, headDimension),
+            rotatedDimensions % 2 == 0, (0...headDimension).contains(rotatedDimensions), position >= 0
+        else {
+            throw KernelError(
+                description: "ReferenceKernels.rope: \(x.count) floats do not hold \(heads) heads of \(headDimension) "
+                    + "with \(rotatedDimensions) rotated dimensions.")
+        }
         var out = x
         let thetaScale = powf(base, -2 / Float(rotatedDimensions))
         let half = rotatedDimensions / 2
@@ -132,7 +148,7 @@ public enum ReferenceKernels {
         x.map { $0 / (1 + expf(-$0)) }
     }
 
-    /// SwiGLU gate: `silu(gate) · up`.
+    /// SwiGLU gate: `silu(gate) · up` (over the shorter of the two lengths).
     public static func siluMultiply(_ gate: [Float], _ up: [Float]) -> [Float] {
         zip(silu(gate), up).map { $0 * $1 }
     }

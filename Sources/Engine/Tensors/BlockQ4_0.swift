@@ -15,7 +15,9 @@ public enum BlockQ4_0 {
     ///
     /// The value with the largest magnitude maps to −8 exactly (d = max / −8), so the grid's extra negative level is
     /// used for it and nothing clips.
-    public static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
+    ///
+    /// Internal: callers pass exactly one block; ``Quantization`` checks sizes first.
+    static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
         var amax: Float = 0
         var max: Float = 0
         for v in x.prefix(elements) where amax < abs(v) {
@@ -34,7 +36,7 @@ public enum BlockQ4_0 {
     }
 
     /// Expands the block at `block[0..<18]` into 32 floats at `out[0..<32]`.
-    public static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
+    static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
         let d = Float(Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self))))
         for j in 0..<16 {
             let byte = block[2 + j]

@@ -13,7 +13,9 @@ public enum BlockQ4_1 {
     public static let bytes = 20
 
     /// Quantizes 32 values into 20 bytes, as ggml's `quantize_row_q4_1_ref`.
-    public static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
+    ///
+    /// Internal: callers pass exactly one block; ``Quantization`` checks sizes first.
+    static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
         var lo = Float.greatestFiniteMagnitude
         var hi = -Float.greatestFiniteMagnitude
         for v in x.prefix(elements) {
@@ -32,7 +34,7 @@ public enum BlockQ4_1 {
     }
 
     /// Expands the block at `block[0..<20]` into 32 floats.
-    public static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
+    static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
         let d = Float(Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self))))
         let m = Float(
             Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))))

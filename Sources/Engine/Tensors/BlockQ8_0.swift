@@ -13,7 +13,9 @@ public enum BlockQ8_0 {
 
     /// Quantizes 32 values into 34 bytes, as ggml's `quantize_row_q8_0_ref`: d = max|x| / 127, q = round(x / d)
     /// with halves rounded away from zero (C `roundf`).
-    public static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
+    ///
+    /// Internal: callers pass exactly one block; ``Quantization`` checks sizes first.
+    static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
         var amax: Float = 0
         for v in x.prefix(elements) { amax = max(amax, abs(v)) }
         let d = amax / 127
@@ -25,7 +27,7 @@ public enum BlockQ8_0 {
     }
 
     /// Expands the block at `block[0..<34]` into 32 floats.
-    public static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
+    static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
         let d = Float(Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self))))
         for j in 0..<elements {
             out[j] = Float(Int8(bitPattern: block[2 + j])) * d

@@ -13,7 +13,9 @@ public enum BlockQ8_1 {
     public static let bytes = 36
 
     /// Quantizes 32 values into 36 bytes, as ggml's `quantize_row_q8_1_ref`.
-    public static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
+    ///
+    /// Internal: callers pass exactly one block; ``Quantization`` checks sizes first.
+    static func quantize(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableRawBufferPointer) {
         var amax: Float = 0
         for v in x.prefix(elements) { amax = max(amax, abs(v)) }
         let d = amax / 127
@@ -29,7 +31,7 @@ public enum BlockQ8_1 {
     }
 
     /// Expands the block at `block[0..<36]` into 32 floats.
-    public static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
+    static func dequantize(_ block: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Float>) {
         let d = Float(Float16(bitPattern: UInt16(littleEndian: block.loadUnaligned(as: UInt16.self))))
         for j in 0..<elements {
             out[j] = Float(Int8(bitPattern: block[4 + j])) * d

@@ -80,10 +80,12 @@ public struct TensorType: RawRepresentable, Hashable, Sendable, CustomStringConv
         .i8, .i16, .i32, .i64, .f64, .bf16,
     ]
 
-    /// Bytes taken by one row of `elements` elements, or `nil` when `elements` is not a whole number of blocks.
+    /// Bytes taken by one row of `elements` elements, or `nil` when `elements` is not a whole number of blocks
+    /// (or so large the size overflows `Int`).
     public func rowBytes(elements: Int) -> Int? {
         guard elements >= 0, elements % blockSize == 0 else { return nil }
-        return elements / blockSize * blockBytes
+        let bytes = (elements / blockSize).multipliedReportingOverflow(by: blockBytes)
+        return bytes.overflow ? nil : bytes.partialValue
     }
 
     /// The upper-case ggml name, such as `Q4_0`.

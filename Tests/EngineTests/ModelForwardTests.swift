@@ -18,7 +18,7 @@ struct ReferenceTransformer {
         var weights: [String: [Float]] = [:]
         for info in model.file.tensors {
             weights[info.name] = try Quantization.dequantize(
-                Array(model.file.data(of: info)), as: info.type, count: info.elementCount)
+                Array(try model.file.data(of: info)), as: info.type, count: info.elementCount)
         }
         self.weights = weights
     }

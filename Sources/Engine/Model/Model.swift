@@ -108,11 +108,11 @@ struct WeightLoader {
                     + "Requantize the file with `ballast quantize`.")
         }
         return WeightMatrix(
-            name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: try tensorData(info))
+            name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: try bytes(of: info))
     }
 
-    /// The tensor's bytes in the mapping; a tensor lying outside the file is a ``ModelError`` naming it.
-    func tensorData(_ info: GGUFTensorInfo) throws(ModelError) -> UnsafeRawBufferPointer {
+    /// The tensor's bytes in the mapping; the file's own error (naming the tensor and its offset) when they do not fit.
+    func bytes(of info: GGUFTensorInfo) throws(ModelError) -> UnsafeRawBufferPointer {
         do {
             return try file.data(of: info)
         } catch {
@@ -132,7 +132,7 @@ struct WeightLoader {
         guard info.type == .f32 else {
             throw ModelError("The tensor `\(name)` is \(info.type); norm weights and biases must be F32.")
         }
-        let data = try tensorData(info)
+        let data = try bytes(of: info)
         guard let base = data.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 else {
             throw ModelError("The tensor `\(name)` is not 4-byte aligned in the file; rewrite it with alignment 32.")
         }

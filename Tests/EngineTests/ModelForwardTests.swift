@@ -18,7 +18,7 @@ struct ReferenceTransformer {
         var weights: [String: [Float]] = [:]
         for info in model.file.tensors {
             weights[info.name] = try Quantization.dequantize(
-                Array(model.file.data(of: info)), as: info.type, count: info.elementCount)
+                Array(try model.file.data(of: info)), as: info.type, count: info.elementCount)
         }
         self.weights = weights
     }
@@ -246,5 +246,37 @@ struct ModelForwardTests {
         #expect(shares.flatMap { Array($0) } == Array(0..<count))
         // Every share but the one holding the last item is whole tiles of 4.
         #expect(shares.filter { $0.upperBound < count }.allSatisfy { $0.count % 4 == 0 })
+    }
+
+    @Test func truncatingRewindsTheSequence() throws {
+        let directory = try TemporaryDirectory()
+        let model = try TinyModel().model(in: directory)
+        let prompt = Self.prompts[0]
+        let alone = try decodeAlone(model, prompt)
+        let r = try runner(model, pageCount: 4)
+        let s = r.createSequence()
+        try r.forward([.init(sequence: s, tokens: Array(prompt[0..<6]) + [299, 298, 297, 296, 295])])
+        #expect(r.pageTable.pages(of: s)?.count == 3)
+        // Drop the five wrong tokens and go on from position 6, as after a rejected draft.
+        r.truncate(s, to: 6)
+        #expect(r.length(of: s) == 6)
+        #expect(r.pageTable.pages(of: s)?.count == 2)
+        try r.forward([.init(sequence: s, tokens: Array(prompt[6...]))])
+        #expect(r.logits(ofEntry: 0) == alone[prompt.count - 1])
+    }
+
+    @Test func refusesToGrowPastTheMaximumLength() throws {
+        let directory = try TemporaryDirectory()
+        let model = try TinyModel().model(in: directory)
+        let r = try ModelRunner(
+            model: model, configuration: .init(threadCount: 1, pageCount: 4, pageSize: 4, maximumSequenceLength: 10))
+        let s = r.createSequence()
+        try r.forward([.init(sequence: s, tokens: Array(0..<10))])
+        let error = try #require(throws: ModelError.self) { try r.forward([.init(sequence: s, tokens: [1])]) }
+        #expect(error.description.contains("would grow to 11 tokens, past the maximum sequence length 10"))
+        #expect(r.length(of: s) == 10)
+        #expect(throws: ModelError.self) {
+            try ModelRunner(model: model, configuration: .init(threadCount: 0))
+        }
     }
 }

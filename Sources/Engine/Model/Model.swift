@@ -107,13 +107,17 @@ struct WeightLoader {
                 "The tensor `\(name)` is \(info.type); the engine multiplies F32, F16, Q4_0, Q4_1 and Q8_0 weights. "
                     + "Requantize the file with `ballast quantize`.")
         }
-        let data: UnsafeRawBufferPointer
+        return WeightMatrix(
+            name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: try bytes(of: info))
+    }
+
+    /// The tensor's bytes in the mapping; the file's own error (naming the tensor and its offset) when they do not fit.
+    func bytes(of info: GGUFTensorInfo) throws(ModelError) -> UnsafeRawBufferPointer {
         do {
-            data = try file.data(of: info)
+            return try file.data(of: info)
         } catch {
-            throw ModelError(error.message)
+            throw ModelError(error.description)
         }
-        return WeightMatrix(name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: data)
     }
 
     func vector(_ name: String, length: Int) throws(ModelError) -> WeightVector {
@@ -128,12 +132,7 @@ struct WeightLoader {
         guard info.type == .f32 else {
             throw ModelError("The tensor `\(name)` is \(info.type); norm weights and biases must be F32.")
         }
-        let data: UnsafeRawBufferPointer
-        do {
-            data = try file.data(of: info)
-        } catch {
-            throw ModelError(error.message)
-        }
+        let data = try bytes(of: info)
         guard let base = data.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 else {
             throw ModelError("The tensor `\(name)` is not 4-byte aligned in the file; rewrite it with alignment 32.")
         }

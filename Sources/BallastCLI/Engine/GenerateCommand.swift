@@ -65,7 +65,9 @@ public struct GenerateCommand: ParsableCommand {
     /// Loads the model, generates and prints.
     public func run() throws {
         let loaded = try ModelArgument.model(model)
-        let length = min(loaded.configuration.contextLength, 4096)
+        // Byte-level BPE never makes more tokens than bytes, so the prompt's bytes plus room for the chat template
+        // and its default system prompt bound the sequence; the KV pool is sized to that, not to the whole context.
+        let length = min(loaded.configuration.contextLength, prompt.utf8.count + 512 + maxTokens)
         let runner = try ModelRunner(
             model: loaded,
             configuration: .init(

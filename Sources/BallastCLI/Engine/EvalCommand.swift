@@ -79,7 +79,7 @@ public struct EvalCommand: ParsableCommand {
         let longest = max(sequences.map(\.count).max() ?? 1, textSequence == nil ? 1 : window)
         let evaluator = try ModelEvaluator(
             reference: referenceModel, candidate: quantizedModel, threads: threads,
-            batchSize: min(16, max(sequences.count, 1)), maximumSequenceLength: longest)
+            batchSize: 16, maximumSequenceLength: longest)
         let comparison = try evaluator.compare(sequences)
         let perplexity = try textSequence.map { try evaluator.perplexity(of: $0, window: window) }
         let report = EvalReport(

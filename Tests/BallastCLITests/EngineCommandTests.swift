@@ -110,6 +110,15 @@ struct EngineCommandTests {
         // Requantizing 4-bit weights to another 4-bit grid costs real quality on a 135M model (llama.cpp measures
         // a mean KL of about 0.28 on longer text), but far less than broken weights, which give several nats.
         #expect(meanKL > 0.01 && meanKL < 2, "\(eval.stdout)")
+        let gated = try BallastBinary.run([
+            "eval", output, "--reference", Self.modelPath, "--prompts", prompts, "--max-kl", "0.001",
+        ])
+        #expect(gated.status == 1)
+        #expect(gated.stderr.contains("is above --max-kl 0.001; keep more tensors"), "\(gated.stderr)")
+        let passed = try BallastBinary.run([
+            "eval", output, "--reference", Self.modelPath, "--prompts", prompts, "--max-kl", "5",
+        ])
+        #expect(passed.status == 0, "\(passed.stderr)")
     }
 
     @Test(.enabled(if: modelRequired))
@@ -185,6 +194,10 @@ struct EngineCommandTests {
             "--window must be at least 4"
         ),
         (["generate", "--model", "x", "--prompt", "hi", "--max-tokens", "0"], "--max-tokens must be at least 1"),
+        (
+            ["eval", "a.gguf", "--reference", "b.gguf", "--prompts", "p", "--max-kl=-1"],
+            "--max-kl must be a non-negative"
+        ),
         (["generate", "--model", "x", "--prompt", "hi", "--temperature=-1"], "--temperature must be 0"),
         (["generate", "--model", "/nonexistent.gguf", "--prompt", "hi"], "No model file at `/nonexistent.gguf`"),
         (["model", "pull", "gpt-5"], "Unknown model `gpt-5`; known models: smollm2-135m"),

@@ -38,6 +38,10 @@ public struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Tokens per perplexity window.")
     public var window: Int = 256
 
+    /// Quality gate: the largest acceptable mean KL in nats; none by default (report only).
+    @Option(name: .long, help: "Exit with status 1 when the mean KL over the prompts is above this many nats.")
+    public var maxKL: Double?
+
     /// Threads; default all processors.
     @Option(name: .long, help: "Threads per model step (default: all processors).")
     public var threads: Int?
@@ -54,6 +58,9 @@ public struct EvalCommand: ParsableCommand {
         guard window >= 4 else { throw ValidationError("--window must be at least 4 tokens; \(window) was given.") }
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1; \(threads) was given.")
+        }
+        if let maxKL, !(maxKL >= 0 && maxKL.isFinite) {
+            throw ValidationError("--max-kl must be a non-negative number of nats, such as 0.05; \(maxKL) was given.")
         }
     }
 
@@ -91,6 +98,13 @@ public struct EvalCommand: ParsableCommand {
             print(try jsonLine(report))
         } else {
             print(report.table)
+        }
+        if let maxKL, !(comparison.overall.meanKL <= maxKL) {
+            printError(
+                String(
+                    format: "The mean KL %.6f nats is above --max-kl %g; keep more tensors with --keep or choose a "
+                        + "wider --type when quantizing.", comparison.overall.meanKL, maxKL))
+            throw ExitCode(1)
         }
     }
 

@@ -5,7 +5,10 @@ public struct BallastCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ballast",
         abstract: "Keeps LLM inference fleets fast and cheap: policies, manifests, workers, controller.",
-        subcommands: [PolicyCommand.self, ManifestsCommand.self, BenchCommand.self]
+        subcommands: [
+            PolicyCommand.self, ManifestsCommand.self, BenchCommand.self, QuantizeCommand.self, EvalCommand.self,
+            GenerateCommand.self, ModelCommand.self,
+        ]
     )
 
     public init() {}

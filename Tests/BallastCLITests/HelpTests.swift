@@ -14,6 +14,7 @@ struct HelpTests {
         ["manifests", "render"],
         ["bench"],
         ["bench", "promtext"],
+        ["bench", "engine"], ["quantize"], ["eval"], ["generate"], ["model"], ["model", "pull"], ["model", "list"],
     ]
 
     @Test(arguments: commands)

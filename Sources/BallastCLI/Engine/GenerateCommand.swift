@@ -101,7 +101,8 @@ public struct GenerateCommand: ParsableCommand {
                         promptTokens: result.promptTokenCount, tokens: tokens,
                         tokensPerSecond: seconds > 0 ? Double(tokens.count) / seconds : 0)))
         } else {
-            print("")
+            // Same unbuffered handle as the streamed tokens, so the newline lands before the stderr summary.
+            FileHandle.standardOutput.write(Data("\n".utf8))
             printError(
                 String(
                     format: "%d prompt tokens, %d generated (%@) in %.2f s", result.promptTokenCount,

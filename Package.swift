@@ -80,7 +80,7 @@ let package = Package(
             dependencies: ["Manifests", "PolicyFile", "BallastCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: swiftSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )

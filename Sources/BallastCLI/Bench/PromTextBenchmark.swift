@@ -27,10 +27,7 @@ struct PromTextBenchmark {
         var mbPerCPUSecond: Double
 
         var json: String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            guard let data = try? encoder.encode(self) else { return "{}" }
-            return String(decoding: data, as: UTF8.self)
+            (try? JSONOutput.line(self)) ?? "{}"
         }
 
         var summary: String {

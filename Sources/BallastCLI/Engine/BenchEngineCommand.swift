@@ -68,7 +68,7 @@ public struct BenchEngineCommand: ParsableCommand {
             decode: result.decodeTokensPerSecond.map { .init(batch: $0.batch, tokensPerSecond: $0.tokensPerSecond) },
             residentBytes: memory.resident, peakResidentBytes: memory.peak)
         if json {
-            print(try jsonLine(output))
+            print(try JSONOutput.line(output))
         } else {
             print(
                 String(

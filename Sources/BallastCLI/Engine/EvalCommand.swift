@@ -95,7 +95,7 @@ public struct EvalCommand: ParsableCommand {
             overall: EvalReport.Stats(comparison.overall),
             perplexity: perplexity.map(EvalReport.PerplexityReport.init))
         if json {
-            print(try jsonLine(report))
+            print(try JSONOutput.line(report))
         } else {
             print(report.table)
         }

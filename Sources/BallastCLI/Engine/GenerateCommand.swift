@@ -95,7 +95,7 @@ public struct GenerateCommand: ParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         if json {
             print(
-                try jsonLine(
+                try JSONOutput.line(
                     GenerateOutput(
                         text: result.text, finishReason: result.finishReason.rawValue,
                         promptTokens: result.promptTokenCount, tokens: tokens,

@@ -19,12 +19,3 @@ enum ModelArgument {
     }
 }
 
-/// Encodes a value as one line of JSON with sorted keys, for `--json` output.
-func jsonLine(_ value: some Encodable) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    // A statistic of nothing is NaN; JSON has no such number, so it becomes a string rather than failing the run.
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-}

@@ -57,7 +57,7 @@ public struct ModelListCommand: ParsableCommand {
             }
         }
         if json {
-            print(try jsonLine(entries))
+            print(try JSONOutput.line(entries))
             return
         }
         guard !entries.isEmpty else {

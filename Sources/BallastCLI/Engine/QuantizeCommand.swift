@@ -71,7 +71,7 @@ public struct QuantizeCommand: ParsableCommand {
         let kept = plan.entries.filter { $0.reason == .keptByPattern }.count
         if json {
             print(
-                try jsonLine(
+                try JSONOutput.line(
                     QuantizeSummary(
                         input: input, output: output, type: target.description, tensors: plan.entries.count,
                         converted: converted, kept: kept, tensorTypes: counts,

@@ -62,8 +62,6 @@ struct PolicyCheckReport: Encodable {
 
     /// The report as pretty-printed JSON with sorted keys.
     func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        try JSONOutput.document(self)
     }
 }

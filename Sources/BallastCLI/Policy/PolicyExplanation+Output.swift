@@ -96,9 +96,7 @@ extension PolicyExplanation {
             evaluation: evaluations.last,
             history: evaluations
         )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(output), as: UTF8.self) + "\n"
+        return try JSONOutput.document(output)
     }
 
     static func describe(_ reading: SignalReading) -> String {

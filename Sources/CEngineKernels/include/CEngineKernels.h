@@ -1,5 +1,115 @@
 #ifndef CENGINEKERNELS_H
 #define CENGINEKERNELS_H
-/* Quantized kernels for the Engine module; every symbol is prefixed `bk_`. */
-int bk_kernels_version(void);
+/*
+ * Quantized CPU kernels of the Ballast inference engine. Every symbol is prefixed `bk_`.
+ *
+ * Block layouts are ggml's (see bk_blocks.h): Q4_0 (18 bytes / 32 weights), Q4_1 (20), Q8_0 (34), Q8_1 (36).
+ * Integer dot products multiply 4-bit weights with activations quantized to 8 bits per row: Q4_0 and Q8_0
+ * weights take Q8_0 activations, Q4_1 weights take Q8_1 activations (whose block sums absorb the minimum m).
+ * F16 and F32 weights take F32 activations.
+ *
+ * Every kernel takes a bk_isa: BK_ISA_AUTO picks the best instruction set this CPU supports (AVX2 + FMA + F16C,
+ * NEON, else scalar); asking for one the CPU lacks runs the scalar code instead, never an illegal instruction.
+ * Counts are elements; strides are bytes (row_bytes) or floats (y_stride). Block data must be 2-byte aligned.
+ * This header includes nothing, so no libc declarations leak into the importing module.
+ */
+
+/* Instruction set selector. */
+typedef enum bk_isa {
+    BK_ISA_AUTO = 0,
+    BK_ISA_SCALAR = 1,
+    BK_ISA_AVX2 = 2,
+    BK_ISA_NEON = 3,
+} bk_isa;
+
+/* Tensor types, numbered as ggml's enum ggml_type. */
+typedef enum bk_type {
+    BK_TYPE_F32 = 0,
+    BK_TYPE_F16 = 1,
+    BK_TYPE_Q4_0 = 2,
+    BK_TYPE_Q4_1 = 3,
+    BK_TYPE_Q8_0 = 8,
+    BK_TYPE_Q8_1 = 9,
+} bk_type;
+
+/* 1 when this CPU can run `isa` (BK_ISA_AUTO and BK_ISA_SCALAR always can), else 0. */
+int bk_isa_supported(bk_isa isa);
+
+/* The instruction set BK_ISA_AUTO resolves to on this CPU. */
+bk_isa bk_isa_best(void);
+
+/* The activation type a weight type is multiplied with: Q8_0 for Q4_0/Q8_0, Q8_1 for Q4_1, F32 for F16/F32;
+ * -1 for a weight type the kernels cannot multiply. */
+int bk_activation_type(bk_type weight_type);
+
+/* Quantizes n floats (n a multiple of 32) to Q8_0 blocks, as ggml's quantize_row_q8_0_ref (roundf). */
+void bk_quantize_row_q8_0(bk_isa isa, const float *x, void *y, int n);
+
+/* Quantizes n floats (n a multiple of 32) to Q8_1 blocks, as ggml's quantize_row_q8_1_ref. */
+void bk_quantize_row_q8_1(bk_isa isa, const float *x, void *y, int n);
+
+/* Quantizes n weights (n a multiple of 32) to Q4_0 or Q4_1 blocks, as ggml's quantize_row_q4_0_ref and
+ * quantize_row_q4_1_ref (scalar on every ISA: quantizing is done once per model, offline). Q8_0 weights use
+ * bk_quantize_row_q8_0. */
+void bk_quantize_row_q4_0(const float *x, void *y, int n);
+void bk_quantize_row_q4_1(const float *x, void *y, int n);
+
+/* Dot products of one weight row with one activation row of n elements (n a multiple of 32 for quantized
+ * types). */
+float bk_vec_dot_q4_0_q8_0(bk_isa isa, int n, const void *x, const void *y);
+float bk_vec_dot_q4_1_q8_1(bk_isa isa, int n, const void *x, const void *y);
+float bk_vec_dot_q8_0_q8_0(bk_isa isa, int n, const void *x, const void *y);
+float bk_vec_dot_f16_f32(bk_isa isa, int n, const void *x, const float *y);
+float bk_vec_dot_f32_f32(bk_isa isa, int n, const float *x, const float *y);
+
+/*
+ * Matrix times several activation rows: for every weight row r in [row_begin, row_end) and activation row b in
+ * [0, batch), y[b * y_stride + r] = dot(weight row r, activation row b).
+ *
+ * w: weight rows of type w_type, row r at w + r * w_row_bytes. x: batch activation rows of the type
+ * bk_activation_type(w_type), row b at x + b * x_row_bytes. n: elements per row.
+ * Each weight block is read once for up to 4 activation rows at a time, so a batched decode step streams the
+ * weights from memory once for the whole batch. Results equal bk_vec_dot_* exactly, whatever the batch.
+ * Threads split the work by giving disjoint row ranges. Returns 0, or -1 when w_type is not supported.
+ */
+int bk_matmul(bk_isa isa, bk_type w_type, const void *w, long w_row_bytes, int row_begin, int row_end, int n,
+              const void *x, long x_row_bytes, int batch, float *y, long y_stride);
+
+/* y = x / sqrt(mean(x^2) + eps) * w (w may be null: no weight), n elements; y may equal x. */
+void bk_rmsnorm(bk_isa isa, const float *x, const float *w, float *y, int n, float eps);
+
+/* In-place softmax of n floats (scalar on every ISA: expf dominates and this is O(n) per token). */
+void bk_softmax(float *x, int n);
+
+/*
+ * In-place rotary position embedding of n_heads heads of head_dim floats each, for token position pos.
+ * The first n_rot dimensions of each head rotate by angle pos * freq_base^(-2i / n_rot) for pair i; the rest are
+ * unchanged. neox = 0 pairs adjacent elements (2i, 2i+1) (llama); neox = 1 pairs i with i + n_rot/2 (Qwen2,
+ * GPT-NeoX). Angles are computed as ggml does (repeated multiplication by the per-pair factor).
+ */
+void bk_rope(float *x, int n_heads, int head_dim, int n_rot, int pos, float freq_base, int neox);
+
+/* In-place SiLU: x = x / (1 + exp(-x)). */
+void bk_silu(float *x, int n);
+
+/* SwiGLU gate: g = silu(g) * u, n elements. */
+void bk_silu_mul(float *g, const float *u, int n);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Attention over a paged KV cache (bk_attention.c).
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/*
+ * Grouped-query attention of one query row over n_tokens cached tokens, for query heads [head_begin, head_end).
+ *
+ * q: n_head * head_dim floats (already rotated). out: n_head * head_dim floats; only the heads in range are written.
+ * Query head h reads KV head h / (n_head / n_kv_head). Keys of token t lie at
+ * kv + pages[t / page_size] * page_stride + (t % page_size) * n_kv_head * head_dim, values at the same place plus
+ * v_offset (all in floats). scores: scratch of at least n_tokens floats. Weights are softmax(q . k * scale) over
+ * the tokens; causal masking is the caller's choice of n_tokens (a row at position p passes p + 1).
+ */
+void bk_attention(const float *q, float *out, int n_head, int n_kv_head, int head_dim, int head_begin, int head_end,
+                  const float *kv, long page_stride, long v_offset, const int *pages, int page_size, int n_tokens,
+                  float scale, float *scores);
+
 #endif

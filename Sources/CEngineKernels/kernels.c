@@ -1,2 +1,0 @@
-#include "CEngineKernels.h"
-int bk_kernels_version(void) { return 1; }

@@ -1,0 +1,80 @@
+import CEngineKernels
+
+/// Where a sequence's cached keys and values lie in a paged pool, as ``Kernels/attention(query:output:heads:layout:tokens:scale:scores:)`` reads them.
+public struct PagedKVLayout {
+    /// The pool of one layer: every page's keys, then its values.
+    public var pool: UnsafeBufferPointer<Float>
+    /// Floats from one page's start to the next page's start.
+    public var pageStride: Int
+    /// Floats from a page's keys to its values.
+    public var valueOffset: Int
+    /// Tokens per page.
+    public var pageSize: Int
+    /// Key/value heads.
+    public var keyValueHeads: Int
+    /// Floats per head.
+    public var headDimension: Int
+    /// The sequence's pages in token order.
+    public var pages: UnsafeBufferPointer<Int32>
+
+    /// Describes one layer's pool and one sequence's pages.
+    public init(
+        pool: UnsafeBufferPointer<Float>, pageStride: Int, valueOffset: Int, pageSize: Int, keyValueHeads: Int,
+        headDimension: Int, pages: UnsafeBufferPointer<Int32>
+    ) {
+        self.pool = pool
+        self.pageStride = pageStride
+        self.valueOffset = valueOffset
+        self.pageSize = pageSize
+        self.keyValueHeads = keyValueHeads
+        self.headDimension = headDimension
+        self.pages = pages
+    }
+}
+
+extension Kernels {
+    /// Grouped-query attention of one query row over the first `tokens` cached tokens of a sequence, for query
+    /// heads `heads` (threads split the heads).
+    ///
+    /// Each query head h attends with KV head `h / (queryHeads / keyValueHeads)`: weights are
+    /// `softmax(q·k · scale)` over the tokens, the output is the weighted sum of the values. Causal masking is the
+    /// caller's choice of `tokens` (a row at position p passes p + 1). `scores` is scratch of at least `tokens`
+    /// floats.
+    ///
+    /// - Throws: ``KernelError`` when a buffer is too small for the shapes or a page lies outside the pool.
+    public func attention(
+        query: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, heads: Range<Int>,
+        layout: PagedKVLayout, tokens: Int, scale: Float, scores: UnsafeMutableBufferPointer<Float>
+    ) throws(KernelError) {
+        let d = layout.headDimension
+        let kvHeads = layout.keyValueHeads
+        let queryHeads = d > 0 ? query.count / d : 0
+        guard d > 0, kvHeads > 0, queryHeads % kvHeads == 0, query.count == queryHeads * d,
+            output.count >= query.count, heads.lowerBound >= 0, heads.upperBound <= queryHeads
+        else {
+            throw KernelError(
+                description: "attention: a query of \(query.count) floats, output of \(output.count), heads \(heads) "
+                    + "do not fit heads of \(d) floats grouped over \(kvHeads) KV heads.")
+        }
+        let pagesNeeded = (tokens + layout.pageSize - 1) / max(1, layout.pageSize)
+        guard tokens >= 0, layout.pageSize > 0, layout.pages.count >= pagesNeeded, scores.count >= tokens else {
+            throw KernelError(
+                description: "attention: \(tokens) tokens need \(pagesNeeded) pages of \(layout.pageSize) and "
+                    + "\(tokens) score floats; got \(layout.pages.count) pages and \(scores.count) floats.")
+        }
+        let pageFloats = layout.valueOffset + layout.pageSize * kvHeads * d
+        for page in layout.pages.prefix(pagesNeeded) {
+            guard page >= 0, Int(page) * layout.pageStride + pageFloats <= layout.pool.count else {
+                throw KernelError(
+                    description: "attention: page \(page) lies outside the pool of \(layout.pool.count) floats "
+                        + "(stride \(layout.pageStride)).")
+            }
+        }
+        guard tokens > 0, !heads.isEmpty, let q = query.baseAddress, let out = output.baseAddress,
+            let kv = layout.pool.baseAddress, let pages = layout.pages.baseAddress, let s = scores.baseAddress
+        else { return }
+        bk_attention(
+            q, out, Int32(queryHeads), Int32(kvHeads), Int32(d), Int32(heads.lowerBound), Int32(heads.upperBound), kv,
+            layout.pageStride, layout.valueOffset, pages, Int32(layout.pageSize), Int32(tokens), scale, s)
+    }
+}

@@ -25,6 +25,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: Pure logic (no I/O; time is a parameter)
@@ -42,6 +47,21 @@ let package = Package(
         ),
         .target(name: "Engine", dependencies: ["CEngineKernels"], swiftSettings: swiftSettings),
 
+        // MARK: Inference worker (HTTP server over the engine)
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Engine", "PromText",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                // The bound port (`Channel.localAddress`) when the worker listens on port 0.
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Files: policies in, manifests out
         .target(
             name: "PolicyFile",
@@ -58,7 +78,12 @@ let package = Package(
         .target(
             name: "BallastCLI",
             dependencies: [
-                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests", "Engine",
+                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests", "Engine", "Worker",
+                .product(name: "Logging", package: "swift-log"),
+                // `ballast load` streams from the server under test.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -81,6 +106,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: [
+                "Worker", "Engine", "PromText",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )

@@ -15,6 +15,8 @@ struct HelpTests {
         ["bench"],
         ["bench", "promtext"],
         ["bench", "engine"], ["quantize"], ["eval"], ["generate"], ["model"], ["model", "pull"], ["model", "list"],
+        ["worker"],
+        ["load"],
     ]
 
     @Test(arguments: commands)

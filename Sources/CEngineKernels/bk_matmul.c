@@ -269,28 +269,39 @@ static int bk_cpu_has_vnni(void) {
     return cached;
 }
 
+/* One Q4_1 block against T activation rows with dpbusd, added into acc[0..T) and summs[0..T). */
+BK_VNNI static inline __attribute__((always_inline)) void bk_step_q4_1_vnni(
+    int T, const bk_block_q4_1 *x, int i, int nb, const char *ys, long y_row_bytes, const float *dy,
+    const float *sy, __m256 *acc, float *summs) {
+    const __m256i qx = bk_unpack_nibbles(x[i].qs);
+    const float dx = _cvtsh_ss(x[i].d);
+    const float mx = _cvtsh_ss(x[i].m);
+    for (int t = 0; t < T; t++) {
+        const bk_block_q8_1 *y = (const bk_block_q8_1 *)(ys + t * y_row_bytes) + i;
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
+        const __m256 q = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), qx, qy));
+        summs[t] += mx * sy[t * nb + i];
+        acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[t]);
+    }
+}
+
+/* Even and odd blocks into separate accumulators, as on the AVX2 path, so a single row's FMAs overlap. */
 BK_VNNI static inline __attribute__((always_inline)) void bk_tile_q4_1_vnni(
     int T, int nb, const bk_block_q4_1 *x, const char *ys, long y_row_bytes, const float *dy, const float *sy,
     float *out, long out_stride) {
-    __m256 acc[BK_TILE];
+    __m256 even[BK_TILE], odd[BK_TILE];
     float summs[BK_TILE];
     for (int t = 0; t < T; t++) {
-        acc[t] = _mm256_setzero_ps();
+        even[t] = odd[t] = _mm256_setzero_ps();
         summs[t] = 0.0f;
     }
-    for (int i = 0; i < nb; i++) {
-        const __m256i qx = bk_unpack_nibbles(x[i].qs);
-        const float dx = _cvtsh_ss(x[i].d);
-        const float mx = _cvtsh_ss(x[i].m);
-        for (int t = 0; t < T; t++) {
-            const bk_block_q8_1 *y = (const bk_block_q8_1 *)(ys + t * y_row_bytes) + i;
-            const __m256i qy = _mm256_loadu_si256((const __m256i *)y->qs);
-            const __m256 q = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), qx, qy));
-            summs[t] += mx * sy[t * nb + i];
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy[t * nb + i]), q, acc[t]);
-        }
+    int i = 0;
+    for (; i + 1 < nb; i += 2) {
+        bk_step_q4_1_vnni(T, x, i, nb, ys, y_row_bytes, dy, sy, even, summs);
+        bk_step_q4_1_vnni(T, x, i + 1, nb, ys, y_row_bytes, dy, sy, odd, summs);
     }
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(acc[t]) + summs[t];
+    if (i < nb) bk_step_q4_1_vnni(T, x, i, nb, ys, y_row_bytes, dy, sy, even, summs);
+    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(even[t], odd[t])) + summs[t];
 }
 
 BK_VNNI static void bk_row_q4_1_vnni(int n, const bk_block_q4_1 *x, const char *ys, long y_row_bytes,
@@ -349,7 +360,9 @@ BK_AVX2 static void bk_matmul_avx2(bk_type w_type, const char *w, long w_row_byt
             switch (w_type) {
             case BK_TYPE_Q4_0: bk_row_q4_0_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;
             case BK_TYPE_Q4_1:
-                if (vnni) bk_row_q4_1_vnni(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride);
+                /* At one activation row the AVX2 maddubs chain is faster (measured: 44 vs 57 us for a
+                 * 1536 x 576 matrix); VNNI pays off once the unpacked nibbles are shared by rows. */
+                if (vnni && rows >= 2) bk_row_q4_1_vnni(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride);
                 else bk_row_q4_1_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride);
                 break;
             case BK_TYPE_Q8_0: bk_row_q8_0_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;

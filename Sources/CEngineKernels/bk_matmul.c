@@ -353,15 +353,6 @@ BK_AVX2 static void bk_matmul_avx2(bk_type w_type, const char *w, long w_row_byt
         const int rows = batch - b0 < group ? batch - b0 : group;
         const char *xs = x + (long)b0 * x_row_bytes;
         if (quantized) bk_activation_scales(w_type, xs, x_row_bytes, rows, nb, dy, sy);
-        /* At one activation row the AVX2 maddubs chain is as fast or faster (measured: 44 vs 55 us for a
-         * 1536 x 576 matrix); VNNI pays off once the unpacked nibbles are shared by rows. A separate loop keeps
-         * the AVX2 loop's code unchanged. */
-        if (w_type == BK_TYPE_Q4_1 && rows >= 2 && bk_cpu_has_vnni()) {
-            for (int r = row_begin; r < row_end; r++)
-                bk_row_q4_1_vnni(n, (const bk_block_q4_1 *)(w + (long)r * w_row_bytes), xs, x_row_bytes, dy, sy,
-                                 rows, y + (long)b0 * y_stride + r, y_stride);
-            continue;
-        }
         for (int r = row_begin; r < row_end; r++) {
             const void *row = w + (long)r * w_row_bytes;
             float *out = y + (long)b0 * y_stride + r;
@@ -373,6 +364,24 @@ BK_AVX2 static void bk_matmul_avx2(bk_type w_type, const char *w, long w_row_byt
             default: bk_row_f32_avx2(n, row, xs, x_row_bytes, dy, sy, rows, out, y_stride); break;
             }
         }
+    }
+}
+
+/* Q4_1 weights against two or more Q8_1 activation rows with VNNI tiles; the same grouping of activation scales
+ * as bk_matmul_avx2. A separate function keeps the AVX2 loop's code, and its batch-1 speed, unchanged. */
+BK_VNNI static void bk_matmul_q4_1_vnni(const char *w, long w_row_bytes, int row_begin, int row_end, int n,
+                                        const char *x, long x_row_bytes, int batch, float *y, long y_stride) {
+    float dy[BK_SCALE_CAP];
+    float sy[BK_SCALE_CAP];
+    const int nb = n / BK_QK;
+    const int group = nb > 0 ? BK_SCALE_CAP / nb : batch;
+    for (int b0 = 0; b0 < batch; b0 += group) {
+        const int rows = batch - b0 < group ? batch - b0 : group;
+        const char *xs = x + (long)b0 * x_row_bytes;
+        bk_activation_scales(BK_TYPE_Q4_1, xs, x_row_bytes, rows, nb, dy, sy);
+        for (int r = row_begin; r < row_end; r++)
+            bk_row_q4_1_vnni(n, (const bk_block_q4_1 *)(w + (long)r * w_row_bytes), xs, x_row_bytes, dy, sy, rows,
+                             y + (long)b0 * y_stride + r, y_stride);
     }
 }
 
@@ -474,6 +483,13 @@ int bk_matmul(bk_isa isa, bk_type w_type, const void *w, long w_row_bytes, int r
     const char *xb = (const char *)x;
 #if BK_HAVE_AVX2_PATH
     /* Rows longer than BK_SCALE_CAP blocks (over 262 144 elements) take the scalar path. */
+    /* At one activation row the AVX2 maddubs chain is as fast (44 us for a 1536 x 576 matrix); VNNI pays off
+     * once the unpacked nibbles are shared by several rows. */
+    if (resolved == BK_ISA_AVX2 && n / BK_QK <= BK_SCALE_CAP && w_type == BK_TYPE_Q4_1 && batch >= 2 &&
+        bk_cpu_has_vnni()) {
+        bk_matmul_q4_1_vnni(wb, w_row_bytes, row_begin, row_end, n, xb, x_row_bytes, batch, y, y_stride);
+        return 0;
+    }
     if (resolved == BK_ISA_AVX2 && n / BK_QK <= BK_SCALE_CAP) {
         bk_matmul_avx2(w_type, wb, w_row_bytes, row_begin, row_end, n, xb, x_row_bytes, batch, y, y_stride);
         return 0;

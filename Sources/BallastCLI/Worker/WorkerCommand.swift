@@ -11,7 +11,7 @@ public struct WorkerCommand: AsyncParsableCommand {
         abstract: "Serve a GGUF model: OpenAI-compatible API, continuous batching, /metrics; SIGTERM drains."
     )
 
-    @Option(help: "The GGUF model file.")
+    @Option(help: "A cached model name such as smollm2-135m (see `ballast model list`), or a GGUF file.")
     var model: String
 
     @Option(help: "The version label on every metric, such as v2 or 2026-11-23.")
@@ -70,8 +70,16 @@ public struct WorkerCommand: AsyncParsableCommand {
     }
 
     public func run() async throws {
+        let modelPath: String
+        do {
+            modelPath = try ModelArgument.path(model)
+        } catch {
+            throw ValidationError("--model \(model): \(error)")
+        }
+        // A cache name is the name clients know the model by, as in rendered manifests (`--model smollm2-135m`).
+        let modelName = name ?? (modelPath == model ? nil : model)
         let configuration = WorkerConfiguration(
-            modelPath: model, modelName: name, version: version, host: host, port: port,
+            modelPath: modelPath, modelName: modelName, version: version, host: host, port: port,
             memoryBudgetBytes: parseByteCount(memoryBudget) ?? 2 << 30,
             scheduler: SchedulerConfiguration(
                 minimumBatchSize: minBatch, maximumBatchSize: maxBatch,

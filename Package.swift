@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // MARK: Pure logic (no I/O; time is a parameter)
@@ -74,11 +76,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Controller: state, metrics sources, runtimes, the daemon
+        .target(
+            name: "Store",
+            dependencies: ["BallastCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Controller",
+            dependencies: [
+                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Command line
         .target(
             name: "BallastCLI",
             dependencies: [
-                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests", "Engine", "Worker",
+                "BallastCore", "PromText", "PromQL", "PolicyFile", "Manifests", "Engine", "Worker", "Controller", "Store",
                 .product(name: "Logging", package: "swift-log"),
                 // `ballast load` streams from the server under test.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -116,6 +140,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "BallastCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "BallastCore", "BallastTesting", "PromText", "PolicyFile", "Store",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,3 @@
+import BallastCore
+import AsyncHTTPClient
+import Subprocess

@@ -1,0 +1,2 @@
+import BallastCore
+import GRDB

@@ -1,3 +1,0 @@
-import BallastCore
-import AsyncHTTPClient
-import Subprocess

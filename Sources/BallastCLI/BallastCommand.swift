@@ -7,7 +7,8 @@ public struct BallastCommand: AsyncParsableCommand {
         abstract: "Keeps LLM inference fleets fast and cheap: policies, manifests, workers, controller.",
         subcommands: [
             PolicyCommand.self, ManifestsCommand.self, BenchCommand.self, QuantizeCommand.self, EvalCommand.self,
-            GenerateCommand.self, ModelCommand.self, WorkerCommand.self, LoadCommand.self,
+            GenerateCommand.self, ModelCommand.self, WorkerCommand.self, LoadCommand.self, StatusCommand.self,
+            ExplainCommand.self,
         ]
     )
 

@@ -3,21 +3,24 @@ import GRDB
 
 extension SQLiteStateStore {
     /// Refuses a directory and creates the missing parent directories of `path`.
-    static func prepareDirectory(for path: String) throws {
+    ///
+    /// - Returns: Whether a file is already there.
+    static func prepareDirectory(for path: String) throws -> Bool {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
         if files.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { throw StoreError.isDirectory(path: path) }
-            return
+            return true
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        if files.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        if files.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue { return false }
         do {
             try files.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw StoreError.cannotCreateDirectory(
                 path: path, directory: directory.path, reason: reasonDirectoryFails(directory, error))
         }
+        return false
     }
 
     /// The nearest existing ancestor explains most failures: it is a file, or it cannot be written to.
@@ -51,19 +54,31 @@ extension SQLiteStateStore {
         }
     }
 
-    /// Refuses foreign and newer files, then applies the migrations the file lacks.
-    static func migrate(_ pool: DatabasePool, path: String) throws {
-        let migrator = StateSchema.migrator
-        let (foreignTables, unknownMigrations) = try pool.read { db -> ([String], [String]) in
-            let tables = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT name FROM sqlite_master
-                    WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations' ORDER BY name
-                    """)
-            guard try db.tableExists("grdb_migrations") else { return (tables, []) }
-            let known = Set(StateSchema.knownMigrations)
-            return ([], try migrator.appliedIdentifiers(db).filter { !known.contains($0) }.sorted())
+    /// Refuses a file that is not a Ballast state file or was written by a newer build, without changing it.
+    ///
+    /// This runs on a read-only connection before the pool opens, because opening the pool switches the file to
+    /// WAL mode: a database of another program passed by mistake must be left exactly as it was.
+    static func inspect(path: String) throws {
+        var readOnly = GRDB.Configuration()
+        readOnly.readonly = true
+        let (foreignTables, unknownMigrations): ([String], [String])
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: readOnly)
+            (foreignTables, unknownMigrations) = try queue.read { db -> ([String], [String]) in
+                let tables = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT name FROM sqlite_master
+                        WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+                        ORDER BY name
+                        """)
+                guard try db.tableExists("grdb_migrations") else { return (tables, []) }
+                let known = Set(StateSchema.knownMigrations)
+                return ([], try StateSchema.migrator.appliedIdentifiers(db).filter { !known.contains($0) }.sorted())
+            }
+            try queue.close()
+        } catch let error as DatabaseError {
+            throw openError(error, path: path)
         }
         if !foreignTables.isEmpty {
             throw StoreError.notAStateFile(
@@ -74,6 +89,5 @@ extension SQLiteStateStore {
         if !unknownMigrations.isEmpty {
             throw StoreError.newerSchema(path: path, unknownMigrations: unknownMigrations)
         }
-        try migrator.migrate(pool)
     }
 }

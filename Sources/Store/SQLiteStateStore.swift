@@ -41,7 +41,9 @@ public final class SQLiteStateStore: StateStore {
         self.configuration = Configuration(
             decisionsPerPolicy: max(1, configuration.decisionsPerPolicy),
             eventsPerPolicy: max(1, configuration.eventsPerPolicy))
-        try Self.prepareDirectory(for: path)
+        if try Self.prepareDirectory(for: path) {
+            try Self.inspect(path: path)
+        }
 
         var options = GRDB.Configuration()
         // A second process (an operator's sqlite3 shell) may hold the write lock briefly; wait instead of failing.
@@ -57,7 +59,7 @@ public final class SQLiteStateStore: StateStore {
             throw Self.openError(error, path: path)
         }
         do {
-            try Self.migrate(pool, path: path)
+            try StateSchema.migrator.migrate(pool)
         } catch let error as DatabaseError {
             throw Self.openError(error, path: path)
         }

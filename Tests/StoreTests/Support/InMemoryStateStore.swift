@@ -1,0 +1,1 @@
+../../../Sources/BallastTesting/InMemoryStateStore.swift

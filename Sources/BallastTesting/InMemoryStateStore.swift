@@ -140,7 +140,9 @@ public actor InMemoryStateStore: StateStore {
         nextEventID += 1
         storedEvents.append(stored)
         let policy = event.deployment?.policy
-        storedEvents = Self.pruned(storedEvents, keep: configuration.eventsPerPolicy) { $0.deployment?.policy == policy }
+        storedEvents = Self.pruned(storedEvents, keep: configuration.eventsPerPolicy) {
+            $0.deployment?.policy == policy
+        }
         return stored
     }
 

@@ -83,7 +83,8 @@ extension SQLiteStateStore {
         if !foreignTables.isEmpty {
             throw StoreError.notAStateFile(
                 path: path,
-                reason: "it is a SQLite database of another program, with the tables \(foreignTables.joined(separator: ", "))"
+                reason:
+                    "it is a SQLite database of another program, with the tables \(foreignTables.joined(separator: ", "))"
             )
         }
         if !unknownMigrations.isEmpty {

@@ -106,7 +106,10 @@ public final class SQLiteStateStore: StateStore {
         let evaluatorJSON = try JSONColumn.encode(state.evaluator)
         let evaluations = try tick.decisions.map { try JSONColumn.encode($0.evaluation) }
         let actionJSON = try tick.actions.map { action in
-            (desired: try action.desired.map { try JSONColumn.encode($0) }, commands: try JSONColumn.encode(action.commands))
+            (
+                desired: try action.desired.map { try JSONColumn.encode($0) },
+                commands: try JSONColumn.encode(action.commands)
+            )
         }
         let decisions = tick.decisions
         let actions = tick.actions
@@ -364,7 +367,8 @@ public final class SQLiteStateStore: StateStore {
         try await write("write a blob to") { db in
             if let value {
                 try db.execute(
-                    sql: "INSERT INTO blobs (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    sql:
+                        "INSERT INTO blobs (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     arguments: [key, Data(value)])
             } else {
                 try db.execute(sql: "DELETE FROM blobs WHERE key = ?", arguments: [key])

@@ -25,7 +25,8 @@ struct StoredRow {
         do {
             return try row.decode(Value?.self, forColumn: column)
         } catch {
-            throw failure(column, "expected \(type) or NULL, found \(describe(row[column] as (any DatabaseValueConvertible)?))")
+            throw failure(
+                column, "expected \(type) or NULL, found \(describe(row[column] as (any DatabaseValueConvertible)?))")
         }
     }
 
@@ -50,7 +51,8 @@ struct StoredRow {
     }
 
     /// A text column holding the raw value of `Value`.
-    func raw<Value: RawRepresentable>(_ type: Value.Type, _ column: String) throws -> Value where Value.RawValue == String {
+    func raw<Value: RawRepresentable>(_ type: Value.Type, _ column: String) throws -> Value
+    where Value.RawValue == String {
         let text = try value(String.self, column)
         guard let parsed = Value(rawValue: text) else {
             throw failure(column, "\"\(text)\" is not a known \(type)")

@@ -81,7 +81,8 @@ struct ActionLifecycleTests {
 
             let error = await #expect(throws: (any Error).self) {
                 try await store.updateAction(
-                    key: "unknown/scale/1", status: .succeeded, detail: nil, commands: [], result: nil, at: Samples.start)
+                    key: "unknown/scale/1", status: .succeeded, detail: nil, commands: [], result: nil,
+                    at: Samples.start)
             }
 
             let text = error.map { "\($0)" } ?? ""

@@ -16,13 +16,17 @@ struct BlobTests {
 
     static let scripts: [Script] = StoreKind.allCases.flatMap { kind in
         [
-            Script(kind: kind, name: "set", writes: [("runtime/local", [1, 2, 3])], expected: ["runtime/local": [1, 2, 3]]),
+            Script(
+                kind: kind, name: "set", writes: [("runtime/local", [1, 2, 3])], expected: ["runtime/local": [1, 2, 3]]),
             Script(
                 kind: kind, name: "replace", writes: [("runtime/local", [1, 2, 3]), ("runtime/local", [9])],
                 expected: ["runtime/local": [9]]),
-            Script(kind: kind, name: "delete", writes: [("runtime/local", [1]), ("runtime/local", nil)], expected: [:]),
+            Script(
+                kind: kind, name: "delete", writes: [("runtime/local", [1]), ("runtime/local", nil)], expected: [:]),
             Script(kind: kind, name: "delete missing", writes: [("rollout/r1-7b", nil)], expected: [:]),
-            Script(kind: kind, name: "empty value is not nil", writes: [("runtime/local", [])], expected: ["runtime/local": []]),
+            Script(
+                kind: kind, name: "empty value is not nil", writes: [("runtime/local", [])],
+                expected: ["runtime/local": []]),
             Script(
                 kind: kind, name: "every byte value",
                 writes: [("rollout/r1-7b", Array(0...255)), ("", [0, 0, 0])],

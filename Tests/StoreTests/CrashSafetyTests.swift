@@ -23,7 +23,8 @@ struct CrashSafetyTests {
             do {
                 let store = try SQLiteStateStore(path: path)
                 try await store.commit(
-                    try Samples.tick(policy: Self.policy, actions: [Samples.action("crash/scale/0", policy: Self.policy)]))
+                    try Samples.tick(
+                        policy: Self.policy, actions: [Samples.action("crash/scale/0", policy: Self.policy)]))
             }
             let scriptPath = directory + "/loop.sql"
             try Data(try Self.loopScript().utf8).write(to: URL(fileURLWithPath: scriptPath))
@@ -62,9 +63,11 @@ struct CrashSafetyTests {
             try await waitUntil("the sqlite3 shell to commit 20 ticks") {
                 guard child.isRunning else {
                     let stderr = String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
-                    throw WaitTimeout(description: "The sqlite3 shell exited early (status \(child.terminationStatus)): \(stderr)")
+                    throw WaitTimeout(
+                        description: "The sqlite3 shell exited early (status \(child.terminationStatus)): \(stderr)")
                 }
-                return try await observer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM decisions") ?? 0 } > 20
+                return try await observer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM decisions") ?? 0
+                } > 20
             }
             try observer.close()
 

@@ -20,7 +20,8 @@ struct OpenErrorTests {
             name: "text file",
             prepare: { directory in
                 let path = directory + "/notes.txt"
-                try Data(String(repeating: "this is not a database\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
+                try Data(String(repeating: "this is not a database\n", count: 200).utf8).write(
+                    to: URL(fileURLWithPath: path))
                 return path
             },
             expected: { .notAStateFile(path: $0, reason: "SQLite said: file is not a database") }),
@@ -57,7 +58,8 @@ struct OpenErrorTests {
                 let path = directory + "/other.sqlite"
                 let queue = try DatabaseQueue(path: path)
                 try queue.write { db in
-                    try db.execute(sql: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id)")
+                    try db.execute(
+                        sql: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id)")
                 }
                 try queue.close()
                 return path

@@ -39,7 +39,8 @@ struct RetentionTests {
                 try await store.record(
                     EventRecord(
                         time: Samples.start + .seconds(Int64(index)), level: "info",
-                        deployment: owner.map { Samples.deployment($0) }, reason: "test", message: "event \(index + 1)"))
+                        deployment: owner.map { Samples.deployment($0) }, reason: "test", message: "event \(index + 1)")
+                )
             }
             let kept = try await store.events(limit: 100)
             #expect(kept.map(\.id) == [8, 7, 6, 5, 4])

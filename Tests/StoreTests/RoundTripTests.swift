@@ -12,7 +12,8 @@ struct RoundTripTests {
             unicodeAction.detail = "line one\nline two\t\"quoted\""
             unicodeAction.result = #"{"kl": 0.012, "file": "/tmp/ü.gguf"}"#
             unicodeAction.commands.append(
-                CommandRecord(arguments: ["sh", "-c", "exit 1"], exitCode: nil, stderr: "ⓧ", durationSeconds: .infinity))
+                CommandRecord(
+                    arguments: ["sh", "-c", "exit 1"], exitCode: nil, stderr: "ⓧ", durationSeconds: .infinity))
             var noDesired = Samples.action("r1-7b/alert/1767225600000", decisionIndex: nil)
             noDesired.desired = nil
             noDesired.deployment = DeploymentKey(policy: "r1-7b", model: "model-of-r1-7b", version: "v2")

@@ -102,7 +102,10 @@ struct TickCommitTests {
                 let time = Samples.start + .milliseconds(Int64(index))
                 return try Samples.tick(
                     policy: "policy-\(index % 4)", time: time,
-                    actions: [Samples.action("policy-\(index % 4)/scale/\(index)", policy: "policy-\(index % 4)", createdAt: time)])
+                    actions: [
+                        Samples.action(
+                            "policy-\(index % 4)/scale/\(index)", policy: "policy-\(index % 4)", createdAt: time)
+                    ])
             }
 
             let results = try await withThrowingTaskGroup(of: (Int, Int64?).self) { group in
@@ -125,7 +128,8 @@ struct TickCommitTests {
                 let action = try await store.action(key: "policy-\(index % 4)/scale/\(index)")
                 #expect(action?.decisionID == id, "tick \(index)")
             }
-            #expect(try await store.deploymentStates().keys.sorted() == ["policy-0", "policy-1", "policy-2", "policy-3"])
+            #expect(
+                try await store.deploymentStates().keys.sorted() == ["policy-0", "policy-1", "policy-2", "policy-3"])
         }
     }
 }

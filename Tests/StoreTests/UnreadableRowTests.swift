@@ -26,7 +26,8 @@ struct UnreadableRowTests {
     static let edits: [Edit] = [
         Edit(
             name: "evaluation JSON of the wrong shape", sql: #"UPDATE decisions SET evaluation = '{"policy": 1}'"#,
-            read: .decisions, table: "decisions", key: "id 1", column: "evaluation", reason: "expected String at policy"),
+            read: .decisions, table: "decisions", key: "id 1", column: "evaluation", reason: "expected String at policy"
+        ),
         Edit(
             name: "evaluation that is not JSON", sql: "UPDATE decisions SET evaluation = '{oops'",
             read: .decisionByID, table: "decisions", key: "id 1", column: "evaluation", reason: "invalid JSON"),
@@ -65,7 +66,8 @@ struct UnreadableRowTests {
             let store = try SQLiteStateStore(path: path)
             try await store.commit(try Samples.tick(actions: [Samples.action("r1-7b/scale/1")]))
             try await store.record(
-                EventRecord(time: Samples.start, level: "info", deployment: Samples.deployment(), reason: "r", message: "m"))
+                EventRecord(
+                    time: Samples.start, level: "info", deployment: Samples.deployment(), reason: "r", message: "m"))
             let editor = try DatabaseQueue(path: path)
             try await editor.write { db in try db.execute(sql: edit.sql) }
             try editor.close()
@@ -92,8 +94,10 @@ struct UnreadableRowTests {
             #expect(column == edit.column)
             #expect(reason.contains(edit.reason), "reason: \(reason)")
             let text = error.map { "\($0)" } ?? ""
-            #expect(text.hasPrefix("\(path): table \(edit.table), row \(edit.key), column \(edit.column) cannot be read ("))
-            #expect(text.hasSuffix("fix or delete that row with sqlite3, or move the file away to start from empty state."))
+            #expect(
+                text.hasPrefix("\(path): table \(edit.table), row \(edit.key), column \(edit.column) cannot be read ("))
+            #expect(
+                text.hasSuffix("fix or delete that row with sqlite3, or move the file away to start from empty state."))
         }
     }
 
@@ -104,7 +108,8 @@ struct UnreadableRowTests {
             try await store.commit(try Samples.tick())
             try await store.commit(try Samples.tick())
             let editor = try DatabaseQueue(path: path)
-            try await editor.write { db in try db.execute(sql: "UPDATE decisions SET evaluation = 'null' WHERE id = 1") }
+            try await editor.write { db in try db.execute(sql: "UPDATE decisions SET evaluation = 'null' WHERE id = 1")
+            }
             await #expect(throws: StoreError.self) { try await store.decisions(limit: 10, policy: nil, beforeID: nil) }
             #expect(try await store.decisions(limit: 1, policy: nil, beforeID: nil).map(\.id) == [2])
             try await editor.write { db in try db.execute(sql: "DELETE FROM decisions WHERE id = 1") }

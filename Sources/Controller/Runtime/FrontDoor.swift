@@ -125,7 +125,17 @@ public final class FrontDoor: Service, Sendable {
                 type: "invalid_request_error")
         }
         let model = Self.model(in: body)
-        let backends = BackendChoice.candidates(await directory.readyBackends(), model: model)
+        let ready = await directory.readyBackends()
+        let backends = BackendChoice.candidates(ready, model: model)
+        let served = Set(ready.map(\.deployment.model)).sorted()
+        if backends.isEmpty, served.count > 1 {
+            // Several models are served and the request names none of them: waiting will not help.
+            let named = model.map { "names model \($0), which no worker serves" } ?? "names no model"
+            return Self.error(
+                status: model == nil ? .badRequest : .notFound,
+                "The request \(named); set model to one of \(served.joined(separator: ", ")).",
+                type: "invalid_request_error")
+        }
         guard !backends.isEmpty else {
             let which = model.map { "for model \($0) " } ?? ""
             var response = Self.error(

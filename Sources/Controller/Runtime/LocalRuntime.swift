@@ -15,7 +15,8 @@ import Darwin
 /// workers to match the desired replicas, replaces workers that exit, and finds its workers again after a
 /// controller restart.
 ///
-/// ``run()`` is the supervision loop (a `Service`): every ``Configuration/pollInterval`` it reaps exited
+/// ``run()`` is the supervision loop (a `Service`), and must run for exits to be noticed and replaced: every
+/// ``Configuration/pollInterval`` it reaps exited
 /// workers, reads new workers' ports from their logs, polls `/ready`, and starts or stops workers. On graceful
 /// shutdown it drains and stops every worker; a controller killed with SIGKILL leaves them running, and the next
 /// controller adopts those that are alive and answer `/health` (their list is kept through the

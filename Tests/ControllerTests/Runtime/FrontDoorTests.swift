@@ -94,6 +94,22 @@ struct FrontDoorTests {
         }
     }
 
+    @Test(arguments: [
+        (#"{"prompt":"hi"}"#, 400, "names no model; set model to one of a, b."),
+        (#"{"model":"c","prompt":"hi"}"#, 404, "names model c, which no worker serves; set model to one of a, b."),
+    ])
+    func withSeveralModelsTheRequestMustNameOne(json: String, status: Int, message: String) async throws {
+        let door = door([
+            FrontDoorBackend(instance: "127.0.0.1:1", deployment: DeploymentKey(policy: "a", model: "a")),
+            FrontDoorBackend(instance: "127.0.0.1:2", deployment: DeploymentKey(policy: "b", model: "b")),
+        ])
+        try await withServers(door) {
+            let answer = try await RuntimeTestSupport.post("http://127.0.0.1:\(door.port ?? 0)/v1/completions", json: json)
+            #expect(answer.status == status)
+            #expect(answer.body.contains(message), "\(answer.body)")
+        }
+    }
+
     @Test func oversizedBodiesAre413() async throws {
         let door = FrontDoor(
             configuration: .init(port: 0, maximumRequestBytes: 100),
@@ -132,7 +148,7 @@ struct FrontDoorWorkerTests {
 
                 var streams: [Stream] = []
                 for _ in 0..<3 {
-                    var stream = try await Stream.completion(base + "/v1/completions", maxTokens: 40)
+                    var stream = try await Stream.completion(base + "/v1/completions", maxTokens: 150)
                     #expect(stream.status == 200)
                     let first = try #require(try await stream.next())
                     #expect(first.hasPrefix("data: "))

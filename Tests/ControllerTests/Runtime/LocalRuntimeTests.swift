@@ -1,5 +1,7 @@
 import BallastCore
 import Foundation
+import Logging
+import ServiceLifecycle
 import Testing
 
 @testable import Controller
@@ -47,6 +49,7 @@ struct LocalRuntimeTests {
             for pid in all where !first.contains(pid) { #expect(!RuntimeTestSupport.isAlive(pid)) }
             try await log.expect(.started, 3)
             try await log.expect(.ready, 3)
+            for message in await log.messages(.ready) { print("local runtime: \(message)") }
             #expect(await log.count(.exited) == 0)
             #expect(FileManager.default.fileExists(atPath: folder.file("logs/smol-3.log")))
         }
@@ -64,6 +67,8 @@ struct LocalRuntimeTests {
             #expect(first.hasPrefix("data: "))
             let down = await runtime.apply(DesiredState(deployment: key, replicas: 0), now: LocalHarness.now())
             #expect(down.summary.contains("draining slot 1"))
+            // Out of the front door before SIGTERM.
+            #expect(await runtime.readyBackends().isEmpty)
             let rest = try await stream.rest()
             #expect(rest.contains(#""finish_reason":"length""#), "the request was cut short: \(rest.suffix(300))")
             #expect(rest.hasSuffix("data: [DONE]\n\n"))
@@ -143,6 +148,33 @@ struct LocalRuntimeTests {
             #expect(await log.messages(.forgotten).first?.contains("is no longer running") == true)
             #expect(await runtime.workerProcesses(of: key) != [Int32.max])
         }
+    }
+
+    /// Graceful shutdown of the controller's service group drains and stops every worker.
+    @Test func gracefulShutdownStopsEveryWorker() async throws {
+        let folder = try TemporaryFolder("local-graceful")
+        let runtime = try LocalHarness.runtime(folder)
+        let log = EventLog()
+        var logger = Logger(label: "local-runtime-test")
+        logger.logLevel = .warning
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [runtime], logger: logger))
+        var pids: [Int32] = []
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask { for await event in runtime.events { await log.append(event) } }
+            _ = await runtime.apply(DesiredState(deployment: key, replicas: 2), now: LocalHarness.now())
+            try await LocalHarness.waitForReady(runtime, 2)
+            pids = await runtime.workerProcesses(of: key)
+            await group.triggerGracefulShutdown()
+            try await RuntimeTestSupport.waitUntil("both workers stopped") { await log.count(.stopped) == 2 }
+            tasks.cancelAll()
+        }
+        #expect(pids.count == 2)
+        #expect(!pids.contains(where: RuntimeTestSupport.isAlive))
+        #expect(await log.messages(.stopped).allSatisfy { $0.contains("exit status 0") })
+        let stored = try JSONDecoder().decode(
+            LocalRuntimeRecord.self, from: Data(contentsOf: URL(fileURLWithPath: folder.file("state.json"))))
+        #expect(stored.workers.isEmpty)
     }
 
     @Test func badInputFailsTheOutcome() async throws {

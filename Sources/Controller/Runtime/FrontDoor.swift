@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import Foundation
 import BallastCore
+import Foundation
 import HTTPTypes
 import Hummingbird
 public import Logging
@@ -38,7 +38,8 @@ public final class FrontDoor: Service, Sendable {
         /// Creates a configuration with the defaults above.
         public init(
             host: String = "127.0.0.1", port: Int = 8000, maximumRequestBytes: Int = 8 << 20,
-            requestTimeout: Duration = .seconds(600), retryAfterSeconds: Int = 1, connectTimeout: Duration = .seconds(2),
+            requestTimeout: Duration = .seconds(600), retryAfterSeconds: Int = 1,
+            connectTimeout: Duration = .seconds(2),
             connectionsPerWorker: Int = 1024
         ) {
             self.host = host

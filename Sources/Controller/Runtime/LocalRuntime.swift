@@ -6,9 +6,9 @@ import NIOHTTP1
 public import ServiceLifecycle
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs each deployment as `ballast worker` processes on this machine, with no cluster: starts and stops
@@ -193,18 +193,20 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
 
     /// Every worker with a known port, not draining, as a scrape target labelled `model`, `version` and `policy`.
     public func targets() -> [ScrapeTarget] {
-        workers.values.filter { $0.drainingSince == nil }.sorted { ($0.deployment.policy, $0.slot) < ($1.deployment.policy, $1.slot) }
-            .compactMap { worker in
-                worker.instance(host: configuration.host).map { instance in
-                    ScrapeTarget(
-                        instance: instance,
-                        labels: [
-                            "model": worker.deployment.model,
-                            "version": worker.deployment.version ?? configuration.defaultVersion,
-                            "policy": worker.deployment.policy,
-                        ])
-                }
+        workers.values.filter { $0.drainingSince == nil }.sorted {
+            ($0.deployment.policy, $0.slot) < ($1.deployment.policy, $1.slot)
+        }
+        .compactMap { worker in
+            worker.instance(host: configuration.host).map { instance in
+                ScrapeTarget(
+                    instance: instance,
+                    labels: [
+                        "model": worker.deployment.model,
+                        "version": worker.deployment.version ?? configuration.defaultVersion,
+                        "policy": worker.deployment.policy,
+                    ])
             }
+        }
     }
 
     /// Ready workers that are not draining, by policy and slot.
@@ -345,7 +347,9 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
         var changes: [String] = []
         if live.count < want.replicas {
             if let wait = notBefore[key], now < wait {
-                return ["waiting \(Self.seconds(wait - now)) before the next start after \(failures[key] ?? 0) failures"]
+                return [
+                    "waiting \(Self.seconds(wait - now)) before the next start after \(failures[key] ?? 0) failures"
+                ]
             }
             var used = Set(mine.map(\.slot))
             var started: [String] = []
@@ -380,12 +384,14 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
         return changes
     }
 
-    private func start(_ want: DesiredState, slot: Int, now: Timestamp) -> Result<LocalWorker, WorkerProcess.SpawnError> {
+    private func start(_ want: DesiredState, slot: Int, now: Timestamp) -> Result<LocalWorker, WorkerProcess.SpawnError>
+    {
         let key = want.deployment
         let model = want.modelPath ?? configuration.models[key.policy] ?? key.model
         let arguments =
             configuration.workerCommand + [
-                "--model", model, "--version", key.version ?? configuration.defaultVersion, "--host", configuration.host,
+                "--model", model, "--version", key.version ?? configuration.defaultVersion, "--host",
+                configuration.host,
                 "--port", "0", "--name", key.model,
             ] + configuration.workerArguments
         let logPath = URL(fileURLWithPath: configuration.logDirectory).appendingPathComponent(
@@ -442,7 +448,9 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
             let delay = configuration.restartBackoff.delay(afterFailures: count)
             notBefore[key] = now + delay
             pendingRestarts[key, default: 0] += 1
-            let last = WorkerProcess.lastLogLine(worker.logPath, after: worker.logOffset).map { " Last log line: \($0)" }
+            let last = WorkerProcess.lastLogLine(worker.logPath, after: worker.logOffset).map {
+                " Last log line: \($0)"
+            }
             emit(
                 worker, .exited, now: now,
                 "worker \(worker.slot) (pid \(pid)) exited with \(status.text); a replacement starts in "

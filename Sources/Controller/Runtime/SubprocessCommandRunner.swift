@@ -2,15 +2,15 @@ public import BallastCore
 import Subprocess
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs external programs (`kubectl`, `ballast quantize`) with swift-subprocess: an argument vector, never a
@@ -81,7 +81,9 @@ public struct SubprocessCommandRunner: CommandRunning {
             case .exited(let code): exitCode = code
             case .signaled(let signal):
                 exitCode = 128 + signal
-                if !captured.timedOut { stderr += Self.separated(stderr) + "\(program) was killed by signal \(signal)." }
+                if !captured.timedOut {
+                    stderr += Self.separated(stderr) + "\(program) was killed by signal \(signal)."
+                }
             }
             if captured.timedOut {
                 stderr +=

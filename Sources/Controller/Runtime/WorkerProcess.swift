@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Starts and watches worker processes with `posix_spawn` directly, not through a task that owns them: a worker
@@ -125,17 +125,17 @@ enum WorkerProcess {
     /// the controller opened without close-on-exec must not live on in a worker.
     private static func closeOtherDescriptors(_ actions: inout posix_spawn_file_actions_t) {
         #if canImport(Glibc)
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-        guard let symbol = UnsafeMutableRawPointer(bitPattern: closeFromAddress) else { return }
-        let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
-        _ = closeFrom(&actions, 3)
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+            guard let symbol = UnsafeMutableRawPointer(bitPattern: closeFromAddress) else { return }
+            let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+            _ = closeFrom(&actions, 3)
         #endif
     }
 
     #if canImport(Glibc)
-    /// The function's address (0 when the C library lacks it), looked up once; an integer, so it is `Sendable`.
-    private static let closeFromAddress: Int = Int(
-        bitPattern: dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np"))
+        /// The function's address (0 when the C library lacks it), looked up once; an integer, so it is `Sendable`.
+        private static let closeFromAddress: Int = Int(
+            bitPattern: dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np"))
     #endif
 
     /// The last line of the log after `offset` that mentions an error, else its last non-empty line, at most 300

@@ -38,7 +38,14 @@ final class FakeBackend: Sendable {
                 status: .ok, headers: [.contentType: "text/event-stream"],
                 body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(string: "data: {\"n\":1}\n\n"))
-                    for await _ in gate { break }
+                    // A proxy that buffers would wait here forever; after 30 s the second event goes anyway, and
+                    // the test sees both arrive together and fails.
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { for await _ in gate { break } }
+                        group.addTask { try? await Task.sleep(for: .seconds(30)) }
+                        await group.next()
+                        group.cancelAll()
+                    }
                     try await writer.write(ByteBuffer(string: "data: {\"n\":2}\n\ndata: [DONE]\n\n"))
                     try await writer.finish(nil)
                 })

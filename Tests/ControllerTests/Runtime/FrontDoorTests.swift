@@ -38,7 +38,8 @@ struct FrontDoorTests {
             let instance = "127.0.0.1:\(backend.port ?? 0)"
             let routed = FrontDoor(
                 configuration: .init(port: 0),
-                directory: FixedDirectory(backends: [FrontDoorBackend(instance: instance, deployment: Self.deployment)]),
+                directory: FixedDirectory(backends: [FrontDoorBackend(instance: instance, deployment: Self.deployment)]
+                ),
                 logger: quietLogger())
             try await withServers(routed) {
                 let base = "http://127.0.0.1:\(routed.port ?? 0)"
@@ -52,7 +53,9 @@ struct FrontDoorTests {
                 #expect(routed.inFlight(of: instance) == 1)
                 backend.open()
                 #expect(try await stream.rest() == "data: {\"n\":2}\n\ndata: [DONE]\n\n")
-                try await RuntimeTestSupport.waitUntil("the request is counted done") { routed.inFlight(of: instance) == 0 }
+                try await RuntimeTestSupport.waitUntil("the request is counted done") {
+                    routed.inFlight(of: instance) == 0
+                }
                 #expect(backend.requests.withLock { $0 } == ["/v1/completions?x=1"])
 
                 let limited = try await RuntimeTestSupport.post(
@@ -104,7 +107,8 @@ struct FrontDoorTests {
             FrontDoorBackend(instance: "127.0.0.1:2", deployment: DeploymentKey(policy: "b", model: "b")),
         ])
         try await withServers(door) {
-            let answer = try await RuntimeTestSupport.post("http://127.0.0.1:\(door.port ?? 0)/v1/completions", json: json)
+            let answer = try await RuntimeTestSupport.post(
+                "http://127.0.0.1:\(door.port ?? 0)/v1/completions", json: json)
             #expect(answer.status == status)
             #expect(answer.body.contains(message), "\(answer.body)")
         }
@@ -113,7 +117,8 @@ struct FrontDoorTests {
     @Test func oversizedBodiesAre413() async throws {
         let door = FrontDoor(
             configuration: .init(port: 0, maximumRequestBytes: 100),
-            directory: FixedDirectory(backends: [FrontDoorBackend(instance: "127.0.0.1:1", deployment: Self.deployment)]),
+            directory: FixedDirectory(backends: [FrontDoorBackend(instance: "127.0.0.1:1", deployment: Self.deployment)]
+            ),
             logger: quietLogger())
         try await withServers(door) {
             let answer = try await RuntimeTestSupport.post(
@@ -125,7 +130,8 @@ struct FrontDoorTests {
 }
 
 /// The front door over real workers: requests spread over the least-loaded, answers stream through.
-@Suite(.serialized, .enabled(if: RuntimeTestSupport.smolLM2Present, "SmolLM2 is not in the model cache; run .ci/setup."))
+@Suite(
+    .serialized, .enabled(if: RuntimeTestSupport.smolLM2Present, "SmolLM2 is not in the model cache; run .ci/setup."))
 struct FrontDoorWorkerTests {
     @Test func spreadsConcurrentStreamsOverWorkers() async throws {
         let folder = try TemporaryFolder("frontdoor")
@@ -136,7 +142,8 @@ struct FrontDoorWorkerTests {
             try await withServers(door) {
                 let base = "http://127.0.0.1:\(door.port ?? 0)"
                 #expect(try await RuntimeTestSupport.get(base + "/ready").status == 503)
-                _ = await runtime.apply(DesiredState(deployment: LocalHarness.deployment, replicas: 3), now: LocalHarness.now())
+                _ = await runtime.apply(
+                    DesiredState(deployment: LocalHarness.deployment, replicas: 3), now: LocalHarness.now())
                 try await LocalHarness.waitForReady(runtime, 3)
                 #expect(try await RuntimeTestSupport.get(base + "/ready").status == 200)
 

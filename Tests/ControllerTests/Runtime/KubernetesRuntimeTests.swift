@@ -24,7 +24,9 @@ struct KubernetesRuntimeTests {
         ]
     }
 
-    func runtime(_ folder: TemporaryFolder, runner: any CommandRunning, dryRun: Bool = false, kubectl: String = "kubectl")
+    func runtime(
+        _ folder: TemporaryFolder, runner: any CommandRunning, dryRun: Bool = false, kubectl: String = "kubectl"
+    )
         -> KubernetesRuntime
     {
         KubernetesRuntime(
@@ -85,7 +87,9 @@ struct KubernetesRuntimeTests {
         async throws
     {
         let folder = try TemporaryFolder("k8s")
-        let runner = ScriptedCommandRunner(responses: [.init(prefix: ["kubectl", verb], exitCode: code, stderr: stderr)])
+        let runner = ScriptedCommandRunner(responses: [
+            .init(prefix: ["kubectl", verb], exitCode: code, stderr: stderr)
+        ])
         let runtime = runtime(folder, runner: runner, dryRun: dryRun)
         let outcome = await runtime.apply(DesiredState(deployment: Self.key, replicas: 2), now: .epoch)
         #expect(!outcome.succeeded)
@@ -183,11 +187,11 @@ struct KubernetesRuntimeTests {
         let script = folder.file("kubectl")
         let argv = folder.file("argv.txt")
         try """
-            #!/bin/sh
-            printf '%s\\n' "$@" > "\(argv)"
-            if [ "$1" = diff ]; then echo "+  replicas: 3"; exit 1; fi
-            echo "deployment.apps/r1-7b serverside-applied"
-            """.write(toFile: script, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        printf '%s\\n' "$@" > "\(argv)"
+        if [ "$1" = diff ]; then echo "+  replicas: 3"; exit 1; fi
+        echo "deployment.apps/r1-7b serverside-applied"
+        """.write(toFile: script, atomically: true, encoding: .utf8)
         #expect(chmod(script, 0o755) == 0)
         let manifests = folder.file("manifests")
         let apply = KubernetesRuntime(
@@ -212,11 +216,13 @@ struct KubernetesRuntimeTests {
     @Test func renderedFolderPassesKubernetesValidate() async throws {
         let folder = try TemporaryFolder("k8s-validate")
         let runner = ScriptedCommandRunner(responses: [.init(prefix: ["kubectl", "apply"])])
-        _ = await runtime(folder, runner: runner).apply(DesiredState(deployment: Self.key, replicas: 3, shards: 2), now: .epoch)
+        _ = await runtime(folder, runner: runner).apply(
+            DesiredState(deployment: Self.key, replicas: 3, shards: 2), now: .epoch)
         let files = ["r1-7b-deployment.yaml", "r1-7b-service.yaml", "r1-7b-pdb.yaml"].map { folder.file("r1-7b/" + $0) }
         let record = await SubprocessCommandRunner().run(
             ["kubernetes-validate", "--strict", "-k", "1.30.0"] + files, input: nil, timeout: .seconds(120))
-        #expect(record.exitCode == 0, "kubernetes-validate (install it with .ci/setup): \(record.stdout)\(record.stderr)")
+        #expect(
+            record.exitCode == 0, "kubernetes-validate (install it with .ci/setup): \(record.stdout)\(record.stderr)")
         for file in files { #expect(record.stdout.contains(file + " passed"), "\(record.stdout)") }
     }
 }

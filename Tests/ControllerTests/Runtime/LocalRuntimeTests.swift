@@ -7,7 +7,8 @@ import Testing
 @testable import Controller
 
 /// The local runtime over real `ballast worker` processes serving SmolLM2.
-@Suite(.serialized, .enabled(if: RuntimeTestSupport.smolLM2Present, "SmolLM2 is not in the model cache; run .ci/setup."))
+@Suite(
+    .serialized, .enabled(if: RuntimeTestSupport.smolLM2Present, "SmolLM2 is not in the model cache; run .ci/setup."))
 struct LocalRuntimeTests {
     let key = LocalHarness.deployment
 

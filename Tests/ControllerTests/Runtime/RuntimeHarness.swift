@@ -33,7 +33,8 @@ actor EventLog {
 enum LocalHarness {
     static let deployment = DeploymentKey(policy: "smol", model: "smollm2", version: "v-test")
 
-    static func configuration(_ folder: TemporaryFolder, command: [String]? = nil) throws -> LocalRuntime.Configuration {
+    static func configuration(_ folder: TemporaryFolder, command: [String]? = nil) throws -> LocalRuntime.Configuration
+    {
         LocalRuntime.Configuration(
             workerCommand: try command ?? [RuntimeTestSupport.ballast, "worker"],
             models: ["smol": RuntimeTestSupport.smolLM2], workerArguments: RuntimeTestSupport.workerArguments,

@@ -16,7 +16,8 @@ enum RuntimeTestSupport {
         get throws {
             let path = packageRoot.appendingPathComponent(".build/debug/ballast").path
             guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw SetupError(description: "No ballast executable at \(path); run `swift build --build-tests` first.")
+                throw SetupError(
+                    description: "No ballast executable at \(path); run `swift build --build-tests` first.")
             }
             return path
         }
@@ -69,7 +70,9 @@ enum RuntimeTestSupport {
     }
 
     /// POST a JSON body to `url`; status, headers and body.
-    static func post(_ url: String, json: String) async throws -> (status: Int, headers: [(String, String)], body: String) {
+    static func post(_ url: String, json: String) async throws -> (
+        status: Int, headers: [(String, String)], body: String
+    ) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -88,7 +91,8 @@ final class TemporaryFolder: Sendable {
     let path: String
 
     init(_ label: String) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-\(label)-\(UUID().uuidString)")
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("ballast-\(label)-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

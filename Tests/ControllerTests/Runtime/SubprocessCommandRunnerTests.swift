@@ -33,7 +33,8 @@ struct SubprocessCommandRunnerTests {
     }
 
     @Test func inputToAProgramThatDoesNotReadItIsHarmless() async {
-        let record = await runner.run(["/bin/sh", "-c", "exit 0"], input: Array(repeating: 65, count: 1 << 20), timeout: .seconds(30))
+        let record = await runner.run(
+            ["/bin/sh", "-c", "exit 0"], input: Array(repeating: 65, count: 1 << 20), timeout: .seconds(30))
         #expect(record.exitCode == 0)
     }
 

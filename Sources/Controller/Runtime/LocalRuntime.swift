@@ -153,15 +153,15 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
                 summary: "\(key): replicas (\(desired.replicas)) must be at least 0; nothing was changed.")
         }
         self.desired[key] = desired
-        let changes = reconcile(key, now: now)
+        let (changes, failure) = reconcile(key, now: now)
         await persist()
         let live = workers.values.filter { $0.deployment == key && $0.drainingSince == nil }
         let ready = live.filter { isReady($0, now: now) }.count
         var summary = "\(key): \(desired.replicas) workers wanted, \(live.count) running, \(ready) ready"
         if !changes.isEmpty { summary += "; " + changes.joined(separator: "; ") }
         summary += "."
-        if let failure = changes.first(where: { $0.hasPrefix("could not start") }) {
-            return ActuationOutcome(succeeded: false, summary: summary + " " + failure)
+        if let failure {
+            return ActuationOutcome(succeeded: false, summary: summary + " A worker could not be started: " + failure)
         }
         if desired.shards > 1 {
             return ActuationOutcome(
@@ -339,32 +339,32 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
 
     // MARK: Reconciliation
 
-    /// Starts or drains workers of `key` to match its desired replicas; returns what it did, for the summary.
-    private func reconcile(_ key: DeploymentKey, now: Timestamp) -> [String] {
-        guard !stopped, let want = desired[key] else { return [] }
+    /// Starts or drains workers of `key` to match its desired replicas; returns what it did, for the summary,
+    /// and why a worker could not be started, if one could not.
+    private func reconcile(_ key: DeploymentKey, now: Timestamp) -> (changes: [String], failure: String?) {
+        guard !stopped, let want = desired[key] else { return ([], nil) }
         let mine = workers.values.filter { $0.deployment == key }
         let live = mine.filter { $0.drainingSince == nil }
         var changes: [String] = []
         if live.count < want.replicas {
             if let wait = notBefore[key], now < wait {
-                return [
+                let waiting =
                     "waiting \(Self.seconds(wait - now)) before the next start after \(failures[key] ?? 0) failures"
-                ]
+                return ([waiting], nil)
             }
             var used = Set(mine.map(\.slot))
             var started: [String] = []
-            for _ in live.count..<want.replicas {
+            var failure: String?
+            for _ in live.count..<want.replicas where failure == nil {
                 let slot = (1...).first { !used.contains($0) } ?? used.count + 1
                 used.insert(slot)
                 switch start(want, slot: slot, now: now) {
                 case .success(let worker): started.append("slot \(slot) pid \(worker.pid)")
-                case .failure(let error):
-                    changes.append("could not start a worker: \(error.description)")
-                    break
+                case .failure(let error): failure = error.description
                 }
-                if changes.contains(where: { $0.hasPrefix("could not start") }) { break }
             }
-            if !started.isEmpty { changes.insert("started \(started.joined(separator: ", "))", at: 0) }
+            if !started.isEmpty { changes.append("started \(started.joined(separator: ", "))") }
+            return (changes, failure)
         } else if live.count > want.replicas {
             let candidates = live.map { worker in
                 WorkerRemovalChoice.Candidate(
@@ -381,7 +381,7 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
             let slots = victims.compactMap { workers[$0].map { "slot \($0.slot) pid \($0.pid)" } }
             changes.append("draining \(slots.joined(separator: ", "))")
         }
-        return changes
+        return (changes, nil)
     }
 
     private func start(_ want: DesiredState, slot: Int, now: Timestamp) -> Result<LocalWorker, WorkerProcess.SpawnError>

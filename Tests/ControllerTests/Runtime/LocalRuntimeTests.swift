@@ -188,7 +188,7 @@ struct LocalRuntimeTests {
             #expect(negative.summary.contains("replicas (-1) must be at least 0"))
             let outcome = await runtime.apply(DesiredState(deployment: key, replicas: 1), now: LocalHarness.now())
             #expect(!outcome.succeeded)
-            #expect(outcome.summary.contains("could not start a worker"), "\(outcome.summary)")
+            #expect(outcome.summary.contains("A worker could not be started"), "\(outcome.summary)")
             #expect(outcome.summary.contains("/nonexistent/ballast could not be started"))
             try await RuntimeTestSupport.waitUntil("a failed event") { await log.count(.failed) >= 1 }
         }

@@ -39,14 +39,10 @@ struct SubprocessCommandRunnerTests {
     }
 
     @Test func stopsAProgramAtTheTimeout() async {
-        let clock = ContinuousClock()
-        let start = clock.now
         let record = await runner.run(["sleep", "30"], input: nil, timeout: .milliseconds(300))
-        // SIGTERM ends sleep: 128 + 15.
+        // SIGTERM ended the sleep (128 + 15); left alone it would have exited 0.
         #expect(record.exitCode == 143)
-        #expect(record.stderr.contains("did not finish within"))
-        // Sanity: it did not wait for the 30 s sleep (not a performance limit: a hang would take 30 s).
-        #expect(clock.now - start < .seconds(25))
+        #expect(record.stderr.contains("sleep did not finish within"))
     }
 
     @Test func killsAProgramThatIgnoresSIGTERM() async {

@@ -13,7 +13,7 @@ public enum ManifestSet {
     public static let fileKinds: Set<String> = ["PrometheusRules", "PrometheusAdapterRules"]
 
     /// The worker fleet's objects for `policy`, in apply order: Deployment, Service, HorizontalPodAutoscaler
-    /// (or KEDA ScaledObject), PodDisruptionBudget, ServiceMonitor, PrometheusRule, then the plain rules file
+    /// (or KEDA ScaledObject; neither with ``RenderOptions/includeHorizontalPodAutoscaler`` off), PodDisruptionBudget, ServiceMonitor, PrometheusRule, then the plain rules file
     /// ``rulesFileName`` (not a Kubernetes object, kind `PrometheusRules`). With an HPA that scales on queue
     /// time, ``adapterRulesFileName(policy:)`` (kind `PrometheusAdapterRules`) comes before the rules file: the
     /// prometheus-adapter rule serving the HPA's queue-wait metric.
@@ -30,7 +30,9 @@ public enum ManifestSet {
             ("service", "Service", WorkerService.render(context)),
         ]
         let usesKEDA = options.includeKEDA ?? policy.deployment.keda
-        if usesKEDA {
+        if !options.includeHorizontalPodAutoscaler {
+            // The controller owns the replica count; no autoscaler of any kind is rendered.
+        } else if usesKEDA {
             objects.append(("scaledobject", "ScaledObject", try WorkerScaledObject.render(context)))
         } else {
             objects.append(("hpa", "HorizontalPodAutoscaler", try WorkerAutoscaler.render(context)))
@@ -46,7 +48,7 @@ public enum ManifestSet {
             RenderedManifest(
                 fileName: "\(name)-\(object.suffix).yaml", kind: object.kind, name: name, yaml: object.node.emit())
         }
-        if !usesKEDA, try QueueScaleRule.find(in: context) != nil, let adapter = AdapterRules.render(context) {
+        if options.includeHorizontalPodAutoscaler, !usesKEDA, try QueueScaleRule.find(in: context) != nil, let adapter = AdapterRules.render(context) {
             manifests.append(
                 RenderedManifest(
                     fileName: AdapterRules.fileName(policy: name), kind: "PrometheusAdapterRules", name: name,

@@ -19,6 +19,10 @@ public struct RenderOptions: Hashable, Sendable {
     /// ``DeploymentSettings/keda``. KEDA owns an HPA of its own, and two autoscalers on one Deployment fight,
     /// so the two are never rendered together.
     public var includeKEDA: Bool?
+    /// Render the autoscaler: the HorizontalPodAutoscaler, or the KEDA `ScaledObject` in its place, with the
+    /// prometheus-adapter rules it reads. Default true. Turn it off when the Ballast controller sets the
+    /// Deployment's replicas itself: two autoscalers on one Deployment fight.
+    public var includeHorizontalPodAutoscaler: Bool
     /// Render a Prometheus Operator `ServiceMonitor`. Default true; turn off where the operator's CRDs are missing.
     public var includeServiceMonitor: Bool
     /// Render a Prometheus Operator `PrometheusRule` with the alert rules. Default true; the plain rules
@@ -40,6 +44,7 @@ public struct RenderOptions: Hashable, Sendable {
         image: String? = nil,
         version: String? = nil,
         includeKEDA: Bool? = nil,
+        includeHorizontalPodAutoscaler: Bool = true,
         includeServiceMonitor: Bool = true,
         includePrometheusRule: Bool = true,
         prometheusAddress: String = "http://prometheus-operated.monitoring.svc:9090",
@@ -51,6 +56,7 @@ public struct RenderOptions: Hashable, Sendable {
         self.image = image
         self.version = version
         self.includeKEDA = includeKEDA
+        self.includeHorizontalPodAutoscaler = includeHorizontalPodAutoscaler
         self.includeServiceMonitor = includeServiceMonitor
         self.includePrometheusRule = includePrometheusRule
         self.prometheusAddress = prometheusAddress

@@ -39,6 +39,20 @@ struct ManifestSetTests {
         #expect(!overridden.contains("ScaledObject"))
     }
 
+    /// When the controller sets the replicas, no autoscaler is rendered: neither the HPA nor KEDA's
+    /// ScaledObject, nor the adapter rules only the HPA reads. The default keeps the HPA.
+    @Test(arguments: [(TestPolicies.small, "r1-7b"), (TestPolicies.gpu, "gpu")])
+    func theAutoscalerCanBeLeftOut(policy: Policy, label: String) throws {
+        let defaults = try ManifestSet.render(policy: policy).map(\.kind)
+        #expect(defaults.contains("HorizontalPodAutoscaler") || defaults.contains("ScaledObject"), "\(label)")
+        let kinds = try ManifestSet.render(policy: policy, options: RenderOptions(includeHorizontalPodAutoscaler: false))
+            .map(\.kind)
+        #expect(!kinds.contains("HorizontalPodAutoscaler"), "\(label)")
+        #expect(!kinds.contains("ScaledObject"), "\(label)")
+        #expect(!kinds.contains("PrometheusAdapterRules"), "\(label)")
+        #expect(kinds.first == "Deployment" && kinds.contains("Service") && kinds.contains("PodDisruptionBudget"))
+    }
+
     @Test func optionalOperatorObjectsCanBeLeftOut() throws {
         let options = RenderOptions(includeServiceMonitor: false, includePrometheusRule: false)
         let kinds = try ManifestSet.render(policy: TestPolicies.small, options: options).map(\.kind)

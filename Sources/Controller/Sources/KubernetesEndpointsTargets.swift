@@ -88,12 +88,17 @@ public struct KubernetesEndpointsTargets: TargetProvider {
         return result
     }
 
+    /// `subsets.0.addresses` for a coding path (array positions as numbers).
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
     private static func describe(_ error: any Error) -> String {
         switch error as? DecodingError {
         case .keyNotFound(let key, let context):
-            return "missing field \((context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))"
+            return "missing field \(path(context.codingPath + [key]))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let field = path(context.codingPath)
             return field.isEmpty ? context.debugDescription : "field \(field): \(context.debugDescription)"
         default:
             return "\(error)"

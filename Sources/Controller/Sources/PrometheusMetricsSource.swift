@@ -94,7 +94,7 @@ public struct PrometheusMetricsSource: MetricsSource {
     }
 
     /// `{base}/api/v1/query?query=…&time=…`, the query fully percent-encoded (Go reads a bare `+` as a space).
-    func queryURL(_ text: String, at now: Timestamp) -> String {
+    public func queryURL(_ text: String, at now: Timestamp) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let encoded = text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text

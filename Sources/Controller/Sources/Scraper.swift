@@ -308,10 +308,7 @@ public actor Scraper: Service {
                 } catch {
                     return nil
                 }
-                return .failure(
-                    ScrapeFailure(
-                        "\(url) did not answer within the scrape timeout of \(seconds(settings.timeout)) s; check that the worker is responsive or raise scrape.timeout."
-                    ))
+                return .failure(timedOut(url: url, settings: settings))
             }
             var first: Result<[Sample], ScrapeFailure>?
             for await result in group {
@@ -352,6 +349,8 @@ public actor Scraper: Service {
                 ScrapeFailure(
                     "\(url) sent a page larger than \(settings.maximumPageBytes) bytes; drop series on the worker or raise maximumPageBytes."
                 ))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            return .failure(timedOut(url: url, settings: settings))
         } catch is CancellationError {
             return .failure(ScrapeFailure("\(url): the scrape was cancelled."))
         } catch {
@@ -367,6 +366,12 @@ public actor Scraper: Service {
         } catch {
             return .failure(ScrapeFailure("\(url) sent a page that does not parse: \(error)"))
         }
+    }
+
+    private static func timedOut(url: String, settings: FetchSettings) -> ScrapeFailure {
+        ScrapeFailure(
+            "\(url) did not answer within the scrape timeout of \(seconds(settings.timeout)) s; check that the worker is responsive and reachable, or raise scrape.timeout."
+        )
     }
 
     struct ScrapeFailure: Error, CustomStringConvertible {

@@ -109,6 +109,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `ballast controller` serves its API and runs its parts in one service group.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -162,6 +166,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "BallastCLITests", dependencies: ["BallastCLI"], exclude: ["Snapshots"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BallastCLITests",
+            dependencies: [
+                "BallastCLI", "BallastCore", "Controller",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["Snapshots"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -74,7 +74,7 @@ extension PolicyDecoder {
         guard let node = required(top, "spec", example: "spec: {target: {model: my-model}}") else { return nil }
         guard let spec = mapping(node, path: "spec", example: "target: {model: my-model}") else { return nil }
         defer {
-            finish(spec, allowed: ["target", "price", "signals", "rules", "behavior", "rollout", "deployment"])
+            finish(spec, allowed: ["target", "price", "signals", "rules", "behavior", "rollout", "deployment", "scrape"])
         }
         let target = readTarget(spec)
         let price = spec.value("price").flatMap(readPrice)
@@ -84,10 +84,11 @@ extension PolicyDecoder {
         let behavior = spec.value("behavior").flatMap(readBehavior) ?? ScalingBehavior()
         let rollout = spec.value("rollout").flatMap(readRollout) ?? RolloutSettings()
         let deployment = spec.value("deployment").flatMap(readDeployment) ?? DeploymentSettings()
-        guard let target else { return nil }
+        let scrape = spec.value("scrape").map(readScrape) ?? ScrapeSettings()
+        guard let target, let scrape else { return nil }
         return Policy(
             name: name, target: target, price: price, signals: signals, rules: rules, behavior: behavior,
-            rollout: rollout, deployment: deployment)
+            rollout: rollout, deployment: deployment, scrape: scrape)
     }
 
     private func readTarget(_ spec: FieldMap) -> Target? {

@@ -29,6 +29,7 @@ public enum PolicyWriter {
         writeBehavior(policy.behavior, into: &out)
         writeRollout(policy.rollout, into: &out)
         writeDeployment(policy.deployment, into: &out)
+        writeScrape(policy.scrape, into: &out)
         return out.text
     }
 
@@ -189,6 +190,17 @@ public enum PolicyWriter {
         if let metric = deployment.gpuUtilizationMetric { out.line(2, "gpuUtilizationMetric: \(quote(metric))") }
         out.line(2, "gpuUtilizationTarget: \(deployment.gpuUtilizationTarget)")
         out.line(2, "keda: \(deployment.keda)")
+    }
+
+    /// `spec.scrape`, only when it differs from the defaults: most policies scrape discovered workers only, and
+    /// their canonical form stays as it was before the block existed.
+    private static func writeScrape(_ scrape: ScrapeSettings, into out: inout Output) {
+        guard scrape != ScrapeSettings() else { return }
+        out.line(1, "scrape:")
+        out.line(2, "targets: [\(scrape.targets.map(quote).joined(separator: ", "))]")
+        out.line(2, "interval: \(DurationText.format(scrape.interval))")
+        out.line(2, "timeout: \(DurationText.format(scrape.timeout))")
+        out.line(2, "path: \(quote(scrape.path))")
     }
 
     /// A YAML double-quoted scalar; YAML accepts JSON's escapes.

@@ -6,7 +6,7 @@ public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Ballast's hot paths: throughput of the parts that run on every scrape.",
-        subcommands: [BenchPromTextCommand.self, BenchEngineCommand.self]
+        subcommands: [BenchPromTextCommand.self, BenchEngineCommand.self, BenchControllerCommand.self]
     )
 
     /// Creates the command; argument parsing fills it in.

@@ -19,6 +19,8 @@ public struct Policy: Hashable, Sendable {
     public var rollout: RolloutSettings
     /// Where and how the deployment runs in Kubernetes.
     public var deployment: DeploymentSettings
+    /// Static scrape targets and the scrape cadence (`spec.scrape`). Default: no static targets, every 5 s.
+    public var scrape: ScrapeSettings
 
     /// Creates a policy.
     public init(
@@ -29,7 +31,8 @@ public struct Policy: Hashable, Sendable {
         rules: [Rule] = [],
         behavior: ScalingBehavior = ScalingBehavior(),
         rollout: RolloutSettings = RolloutSettings(),
-        deployment: DeploymentSettings = DeploymentSettings()
+        deployment: DeploymentSettings = DeploymentSettings(),
+        scrape: ScrapeSettings = ScrapeSettings()
     ) {
         self.name = name
         self.target = target
@@ -39,6 +42,7 @@ public struct Policy: Hashable, Sendable {
         self.behavior = behavior
         self.rollout = rollout
         self.deployment = deployment
+        self.scrape = scrape
     }
 
     /// The signal called `name`, or `nil`.

@@ -1,5 +1,6 @@
 public import BallastCore
 public import Logging
+public import ServiceLifecycle
 
 /// The controller's loop: observe → evaluate → decide → record → act, once per tick for every deployment.
 ///
@@ -8,7 +9,7 @@ public import Logging
 /// a ``StateStore``: a decision and its planned actions are committed in one transaction before any action
 /// runs, and each action's outcome is written after, so a controller killed at any point resumes without
 /// repeating a completed action or losing a planned one.
-public actor ControllerDaemon {
+public actor ControllerDaemon: Service {
     /// How often the loop runs and what it keeps.
     public struct Configuration: Sendable {
         /// Time between ticks. Default 5 s; the policies' `for:` durations and windows are measured in
@@ -75,9 +76,17 @@ public actor ControllerDaemon {
         }
     }
 
-    /// Runs ``start(now:)``, then a tick every ``Configuration/interval`` until the task is cancelled.
+    /// Runs ``start(now:)``, then a tick every ``Configuration/interval`` until graceful shutdown or cancellation.
     public func run() async throws {
         try await start(now: ControllerClock.now())
+        do {
+            try await cancelWhenGracefulShutdown { try await self.loop() }
+        } catch is CancellationError {
+            logger.info("Controller loop stopped.")
+        }
+    }
+
+    private func loop() async throws {
         let clock = ContinuousClock()
         var next = clock.now
         while !Task.isCancelled {

@@ -1,0 +1,69 @@
+public import ArgumentParser
+import Foundation
+import PolicyFile
+
+/// `ballast bench controller`: scrape N in-process targets and evaluate a policy's queries, as the controller does.
+public struct BenchControllerCommand: AsyncParsableCommand {
+    /// Name, abstract and help of the command.
+    public static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Measure the embedded scraper and PromQL evaluation in targets per second.",
+        discussion: """
+            Starts --targets loopback metric endpoints in this process (one server per 50 targets), each serving \
+            a synthetic worker page, then scrapes all of them and evaluates the policy's queries round after round \
+            for --duration seconds. CPU time includes serving the pages. Progress goes to stderr; results to stdout.
+            """
+    )
+
+    /// Number of targets; default 100.
+    @Option(name: .long, help: "How many targets to scrape.")
+    public var targets: Int = 100
+
+    /// Series on each target's page; default 300, a worker page of the metrics contract.
+    @Option(name: .long, help: "Series on each target's page.")
+    public var series: Int = 300
+
+    /// Seconds of timed rounds; default 10.
+    @Option(name: .long, help: "Seconds to keep scraping after a warm-up round.")
+    public var duration: Double = 10
+
+    /// Policy whose queries are evaluated each round; default policies/default.yaml.
+    @Option(name: .long, help: "Policy whose queries are evaluated each round.")
+    public var policy: String = "policies/default.yaml"
+
+    /// Print one JSON object instead of a sentence.
+    @Flag(name: .long, help: "Print the result as one JSON object.")
+    public var json = false
+
+    /// Creates the command; argument parsing fills it in.
+    public init() {}
+
+    /// Rejects counts and durations that cannot be measured before any work starts.
+    public func validate() throws {
+        guard (1...100_000).contains(targets) else {
+            throw ValidationError("--targets must be from 1 to 100000; \(targets) was given.")
+        }
+        guard (1...1_000_000).contains(series) else {
+            throw ValidationError("--series must be from 1 to 1000000; \(series) was given.")
+        }
+        guard duration > 0, duration.isFinite else {
+            throw ValidationError("--duration must be a positive number of seconds; \(duration) was given.")
+        }
+    }
+
+    /// Measures and prints the result.
+    public func run() async throws {
+        let document: PolicyDocument
+        do {
+            document = try PolicyLoader.loadDocument(contentsOf: policy)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let result = try await ControllerBenchmark.measure(
+            targets: targets, series: series, duration: .milliseconds(Int64(duration * 1000)), policy: document
+        ) { message in
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
+        print(json ? result.json : result.summary)
+    }
+}

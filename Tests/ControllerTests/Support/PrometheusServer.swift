@@ -1,0 +1,85 @@
+import Foundation
+
+/// A real Prometheus server (Debian's `/usr/bin/prometheus`) on 127.0.0.1 scraping one target every second.
+///
+/// Adapted from Tests/PromQLTests/PrometheusServer.swift, which scrapes a Python fixture instead of a caller's
+/// target; test targets cannot share code across test modules without a new package target.
+/// `stop()` ends the process and removes its data; call it in a `defer`.
+final class PrometheusServer {
+    let directory: URL
+    let port: Int
+    private let process: Process
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Starts Prometheus scraping `target` (`host:port`) at `path` every second.
+    init(target: String, path: String = "/metrics") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ballast-prometheus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try Self.freePort()
+        let config = """
+            global:
+              scrape_interval: 1s
+              scrape_timeout: 1s
+              evaluation_interval: 1m
+            scrape_configs:
+              - job_name: ballast
+                metrics_path: \(path)
+                static_configs:
+                  - targets: ['\(target)']
+            """
+        let configFile = directory.appendingPathComponent("prometheus.yml")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+        let log = directory.appendingPathComponent("prometheus.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+        process.arguments = [
+            "--config.file=\(configFile.path)",
+            "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
+            "--web.listen-address=127.0.0.1:\(port)",
+        ]
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The last lines of Prometheus' log, for failure messages.
+    var logTail: String {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("prometheus.log"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(10).joined(separator: "\n")
+    }
+
+    /// Asks the kernel for a free loopback port by binding port 0.
+    private static func freePort() throws -> Int {
+        let finder = Process()
+        finder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        finder.arguments = [
+            "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
+        ]
+        let output = Pipe()
+        finder.standardOutput = output
+        try finder.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        finder.waitUntilExit()
+        guard let port = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            throw Failure(description: "Could not find a free port on 127.0.0.1.")
+        }
+        return port
+    }
+}

@@ -120,6 +120,8 @@ let package = Package(
 
         // MARK: Test kit and tests
         .target(name: "BallastTesting", dependencies: ["BallastCore"], swiftSettings: swiftSettings),
+        // Real servers tests start (Prometheus), shared by the test targets that need them.
+        .target(name: "BallastTestServers", swiftSettings: swiftSettings),
         .testTarget(
             name: "BallastCoreTests",
             dependencies: ["BallastCore", "BallastTesting"],
@@ -156,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "BallastCore", "BallastTesting", "PromText", "PolicyFile", "Store",
+                "Controller", "BallastCore", "BallastTesting", "BallastTestServers", "PromText", "PolicyFile", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -169,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "BallastCLITests",
             dependencies: [
-                "BallastCLI", "BallastCore", "Controller",
+                "BallastCLI", "BallastCore", "Controller", "BallastTestServers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

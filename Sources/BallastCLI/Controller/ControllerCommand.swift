@@ -67,6 +67,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("file-sd"), parsing: .singleValue, help: "Prometheus file_sd JSON file of more targets to scrape (repeatable).")
     var fileSD: [String] = []
 
+    @Option(name: .customLong("file-sd-out"), help: "Publish the local workers as a Prometheus file_sd JSON file here, for a Prometheus server to scrape.")
+    var fileSDOut: String?
+
     @Option(help: "kubectl program for --runtime kubernetes.")
     var kubectl: String = "kubectl"
 
@@ -141,7 +144,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 options: ControllerAssembly.Options(
                     kubernetes: runtime == .kubernetes, model: model.flatMap { try? ModelArgument.path($0) },
                     prometheus: prometheus, interval: tick, frontDoorPort: frontDoorPort,
-                    workerArguments: workerArguments, fileSD: fileSD, kubectl: kubectl,
+                    workerArguments: workerArguments, fileSD: fileSD, fileSDOut: fileSDOut, kubectl: kubectl,
                     manifestsDirectory: manifestsDirectory
                         ?? (stateDirectory as NSString).appendingPathComponent("manifests"),
                     dryRun: dryRun, stateDirectory: stateDirectory, modelFiles: modelFiles),

@@ -27,6 +27,8 @@ public struct ControllerAssembly: Sendable {
         public var workerCommand: [String]?
         /// Prometheus file_sd files with more scrape targets.
         public var fileSD: [String]
+        /// Where to publish the local workers as a file_sd file for a Prometheus server; `nil` publishes nothing.
+        public var fileSDOut: String?
         /// kubectl program.
         public var kubectl: String
         /// Where manifests are rendered for kubectl.
@@ -44,7 +46,7 @@ public struct ControllerAssembly: Sendable {
         public init(
             kubernetes: Bool = false, model: String? = nil, prometheus: String? = nil, interval: Duration = .seconds(5),
             frontDoorPort: Int = 8000, workerArguments: [String] = [], workerCommand: [String]? = nil,
-            fileSD: [String] = [], kubectl: String = "kubectl", manifestsDirectory: String, dryRun: Bool = false,
+            fileSD: [String] = [], fileSDOut: String? = nil, kubectl: String = "kubectl", manifestsDirectory: String, dryRun: Bool = false,
             stateDirectory: String, executable: String? = nil, modelFiles: [String: String] = [:]
         ) {
             self.kubernetes = kubernetes
@@ -55,6 +57,7 @@ public struct ControllerAssembly: Sendable {
             self.workerArguments = workerArguments
             self.workerCommand = workerCommand
             self.fileSD = fileSD
+            self.fileSDOut = fileSDOut
             self.kubectl = kubectl
             self.manifestsDirectory = manifestsDirectory
             self.dryRun = dryRun
@@ -115,6 +118,13 @@ public struct ControllerAssembly: Sendable {
             loadSource = (runtime, door)
             services.append(.init(service: runtime))
             services.append(.init(service: door))
+            if let path = options.fileSDOut {
+                services.append(
+                    .init(
+                        service: FileSDWriter(path: path, interval: .milliseconds(500), logger: logger) {
+                            await runtime.targets()
+                        }))
+            }
         }
 
         let deployments = documents.map { document in

@@ -1,4 +1,5 @@
 import BallastCore
+import BallastTestServers
 import Controller
 import Foundation
 import Testing
@@ -114,6 +115,57 @@ struct ControllerEndToEndTests {
         let one = try BallastBinary.run(["explain", String(try #require(scaleOut.id)), "--controller", controller.api])
         #expect(one.stdout.contains("queue_p95 = "))
         #expect(one.stdout.contains("queue-time (scale): "))
+    }
+}
+
+extension ControllerEndToEndTests {
+    /// The same ramp with the controller reading every signal from a real Prometheus server that scrapes the
+    /// workers through the file_sd file the controller publishes: the same decisions, by the same rule.
+    @Test func prometheusModeReachesTheSameDecisions() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fileSD = directory.appendingPathComponent("workers.json").path
+        try Data("[]".utf8).write(to: URL(fileURLWithPath: fileSD))
+        let prometheus = try PrometheusServer(fileSD: fileSD)
+        defer { prometheus.stop() }
+        let controller = try ControllerProcess(
+            directory: directory, policy: Self.policy,
+            extra: [
+                "--model", TestModelFile.path, "--interval", "1s", "--prometheus", prometheus.baseURL,
+                "--file-sd-out", fileSD,
+                "--worker-arg=--threads", "--worker-arg=1", "--worker-arg=--max-batch", "--worker-arg=2",
+                "--worker-arg=--min-batch", "--worker-arg=1", "--worker-arg=--max-queue", "--worker-arg=64",
+            ])
+        try controller.start()
+        defer { controller.terminate() }
+
+        // Prometheus has scraped the first worker: the controller's only target is Prometheus itself.
+        _ = try await controller.wait("a ready worker and a healthy Prometheus", seconds: 180) {
+            await controller.get("/api/v1/status", as: ControllerStatus.self).flatMap {
+                $0.deployments.first?.readyReplicas == 1 && $0.targets.allSatisfy(\.up) && !$0.targets.isEmpty
+                    ? true : nil
+            }
+        }
+        let load = LoadGenerator(url: controller.frontDoor, maxTokens: 48)
+        let ramp = Task { await load.run(streams: 8) }
+        let scaleOut = try await controller.wait("a scale-out decision from Prometheus readings", seconds: 240) {
+            await controller.get("/api/v1/decisions?limit=100", as: [DecisionRecord].self)?
+                .first { $0.kind == "scale" && $0.evaluation.scaling.desiredReplicas == 2 }
+        }
+        ramp.cancel()
+        #expect(scaleOut.rule == "queue-time")
+        #expect(scaleOut.summary.hasPrefix("scale 1 → 2: queue-time: ceil(1 × "))
+        let light = LoadGenerator(url: controller.frontDoor, maxTokens: 8)
+        let trickle = Task { await light.run(streams: 1) }
+        defer { trickle.cancel() }
+        let scaleIn = try await controller.wait("a scale-in decision from Prometheus readings", seconds: 300) {
+            await controller.get("/api/v1/decisions?limit=200", as: [DecisionRecord].self)?
+                .first { $0.kind == "scale" && $0.evaluation.scaling.desiredReplicas == 1 }
+        }
+        #expect(scaleIn.summary.hasPrefix("scale 2 → 1"))
+        let status = try #require(await controller.get("/api/v1/status", as: ControllerStatus.self))
+        #expect(status.targets.map(\.target.url).allSatisfy { $0.hasPrefix(prometheus.baseURL) })
     }
 }
 

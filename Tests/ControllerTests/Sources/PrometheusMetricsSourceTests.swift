@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BallastCore
 import Controller
+import BallastTestServers
 import Foundation
 import NIOCore
 import Testing

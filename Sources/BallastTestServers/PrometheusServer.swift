@@ -1,21 +1,47 @@
-import Foundation
+public import Foundation
 
-/// A real Prometheus server (Debian's `/usr/bin/prometheus`) on 127.0.0.1 scraping one target every second.
+/// A real Prometheus server (Debian's `/usr/bin/prometheus`) on 127.0.0.1 for tests, scraping every second.
 ///
-/// Adapted from Tests/PromQLTests/PrometheusServer.swift, which scrapes a Python fixture instead of a caller's
-/// target; test targets cannot share code across test modules without a new package target.
-/// `stop()` ends the process and removes its data; call it in a `defer`.
-final class PrometheusServer {
-    let directory: URL
-    let port: Int
+/// `stop()` ends the process and removes its data; call it in a `defer`. Shared by the controller and
+/// end-to-end test targets, which cannot share code without a package target of their own.
+public final class PrometheusServer: @unchecked Sendable {
+    // @unchecked: every stored property is a `let` set in `init`; `Process` is only asked about and stopped.
+    /// Folder holding the configuration, data and log.
+    public let directory: URL
+    /// The port its HTTP API listens on.
+    public let port: Int
     private let process: Process
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    /// Why the server could not start.
+    public struct Failure: Error, CustomStringConvertible {
+        /// A sentence for the test log.
+        public var description: String
     }
 
     /// Starts Prometheus scraping `target` (`host:port`) at `path` every second.
-    init(target: String, path: String = "/metrics") throws {
+    public convenience init(target: String, path: String = "/metrics") throws {
+        try self.init(
+            scrapeConfigs: """
+                  - job_name: ballast
+                    metrics_path: \(path)
+                    static_configs:
+                      - targets: ['\(target)']
+                """)
+    }
+
+    /// Starts Prometheus scraping the targets a file_sd JSON file lists, re-read as it changes.
+    public convenience init(fileSD path: String) throws {
+        try self.init(
+            scrapeConfigs: """
+                  - job_name: ballast
+                    file_sd_configs:
+                      - files: ['\(path)']
+                        refresh_interval: 1s
+                """)
+    }
+
+    /// Starts Prometheus with `scrapeConfigs`, the YAML list items under `scrape_configs:` (indented two spaces).
+    public init(scrapeConfigs: String) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ballast-prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -26,10 +52,7 @@ final class PrometheusServer {
               scrape_timeout: 1s
               evaluation_interval: 1m
             scrape_configs:
-              - job_name: ballast
-                metrics_path: \(path)
-                static_configs:
-                  - targets: ['\(target)']
+            \(scrapeConfigs)
             """
         let configFile = directory.appendingPathComponent("prometheus.yml")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
@@ -48,9 +71,11 @@ final class PrometheusServer {
         try process.run()
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    func stop() {
+    /// Stops the server and removes its folder.
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -59,7 +84,7 @@ final class PrometheusServer {
     }
 
     /// The last lines of Prometheus' log, for failure messages.
-    var logTail: String {
+    public var logTail: String {
         let text = (try? String(contentsOf: directory.appendingPathComponent("prometheus.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(10).joined(separator: "\n")
     }

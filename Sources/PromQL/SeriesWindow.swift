@@ -70,8 +70,8 @@ public struct SeriesWindow: Sendable {
     public let configuration: Configuration
     /// Series grouped by metric name, so a selector with a name only looks at its own series.
     private(set) var seriesByName: [String: [Labels: Series]] = [:]
-    /// The series each scrape target sent last time, for staleness marking.
-    private var seriesByTarget: [String: Set<SeriesKey>] = [:]
+    /// The series each scrape target sent last time, in page order, for staleness marking.
+    private var seriesByTarget: [String: [SeriesKey]] = [:]
     private var lastSweepMilliseconds: Int64 = .min
 
     /// Creates an empty window.
@@ -99,7 +99,14 @@ public struct SeriesWindow: Sendable {
     public mutating func ingest(
         _ samples: some Sequence<Sample>, at timestampMilliseconds: Int64, target: String? = nil
     ) {
-        var present: Set<SeriesKey> = []
+        ingest(Array(samples), at: timestampMilliseconds, target: target)
+    }
+
+    /// Adds one scrape's samples, as the sequence form does; the array form is
+    /// compiled for arrays, which a scraper passes on every scrape, instead of through a generic sequence.
+    public mutating func ingest(_ samples: [Sample], at timestampMilliseconds: Int64, target: String? = nil) {
+        var keys: [SeriesKey] = []
+        if target != nil { keys.reserveCapacity(samples.count) }
         for sample in samples {
             let time = sample.timestampMilliseconds ?? timestampMilliseconds
             // An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
@@ -107,13 +114,19 @@ public struct SeriesWindow: Sendable {
                 sample.labels.contains(where: { $0.value.isEmpty })
                 ? Labels(sample.labels.filter { !$0.value.isEmpty }) : sample.labels
             append(name: sample.name, labels: labels, timestampMilliseconds: time, value: sample.value)
-            if target != nil { present.insert(SeriesKey(name: sample.name, labels: labels)) }
+            if target != nil { keys.append(SeriesKey(name: sample.name, labels: labels)) }
         }
         if let target {
-            for key in seriesByTarget[target, default: []] where !present.contains(key) {
-                markStale(key, at: timestampMilliseconds)
+            let previous = seriesByTarget[target] ?? []
+            // A page with the same series in the same order as last time (the usual case) needs no set: comparing
+            // in order is several times cheaper than hashing every label set again.
+            if previous != keys {
+                let present = Set(keys)
+                for key in previous where !present.contains(key) {
+                    markStale(key, at: timestampMilliseconds)
+                }
             }
-            seriesByTarget[target] = present
+            seriesByTarget[target] = keys
         }
         sweepIfDue(at: timestampMilliseconds)
     }

@@ -68,11 +68,25 @@ public struct SeriesWindow: Sendable {
 
     /// The settings this window was created with.
     public let configuration: Configuration
-    /// Series grouped by metric name, so a selector with a name only looks at its own series.
-    private(set) var seriesByName: [String: [Labels: Series]] = [:]
-    /// The series each scrape target sent last time, for staleness marking.
-    private var seriesByTarget: [String: Set<SeriesKey>] = [:]
+    /// Every series, at a stable slot; `nil` marks a slot freed by the sweep and kept on ``freeSlots``.
+    private var storage: [Series?] = []
+    /// Slots of the series grouped by metric name, so a selector with a name only looks at its own series.
+    private var slotsByName: [String: [Labels: Int]] = [:]
+    private var freeSlots: [Int] = []
+    private var liveSeries = 0
+    /// Bumped whenever a slot is freed, which invalidates every target's remembered slots.
+    private var layoutVersion = 0
+    /// The series each scrape target sent last time, in page order, with their slots: the next scrape of an
+    /// unchanged page finds each series by position instead of hashing its labels (Prometheus' scrape cache).
+    private var seriesByTarget: [String: TargetSeries] = [:]
     private var lastSweepMilliseconds: Int64 = .min
+
+    struct TargetSeries: Sendable {
+        var keys: [SeriesKey]
+        var slots: [Int]
+        /// ``layoutVersion`` when the slots were recorded.
+        var layout: Int
+    }
 
     /// Creates an empty window.
     public init(configuration: Configuration = Configuration()) {
@@ -86,10 +100,10 @@ public struct SeriesWindow: Sendable {
     }
 
     /// Number of series held.
-    public var seriesCount: Int { seriesByName.values.reduce(0) { $0 + $1.count } }
+    public var seriesCount: Int { liveSeries }
 
     /// Number of samples held, staleness markers included.
-    public var sampleCount: Int { seriesByName.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.samples.count } } }
+    public var sampleCount: Int { storage.reduce(0) { $0 + ($1?.samples.count ?? 0) } }
 
     /// Adds one scrape's samples.
     ///
@@ -99,53 +113,104 @@ public struct SeriesWindow: Sendable {
     public mutating func ingest(
         _ samples: some Sequence<Sample>, at timestampMilliseconds: Int64, target: String? = nil
     ) {
-        var present: Set<SeriesKey> = []
-        for sample in samples {
-            let time = sample.timestampMilliseconds ?? timestampMilliseconds
-            // An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
-            let labels =
-                sample.labels.contains(where: { $0.value.isEmpty })
-                ? Labels(sample.labels.filter { !$0.value.isEmpty }) : sample.labels
-            append(name: sample.name, labels: labels, timestampMilliseconds: time, value: sample.value)
-            if target != nil { present.insert(SeriesKey(name: sample.name, labels: labels)) }
+        ingest(Array(samples), at: timestampMilliseconds, target: target)
+    }
+
+    /// Adds one scrape's samples, as the sequence form does; the array form is
+    /// compiled for arrays, which a scraper passes on every scrape, instead of through a generic sequence.
+    public mutating func ingest(_ samples: [Sample], at timestampMilliseconds: Int64, target: String? = nil) {
+        guard let target else {
+            for sample in samples {
+                let labels = Self.droppingEmptyValues(sample.labels)
+                append(
+                    to: slot(name: sample.name, labels: labels),
+                    timestampMilliseconds: sample.timestampMilliseconds ?? timestampMilliseconds, value: sample.value)
+            }
+            sweepIfDue(at: timestampMilliseconds)
+            return
         }
-        if let target {
-            for key in seriesByTarget[target, default: []] where !present.contains(key) {
+        let previous = seriesByTarget[target]
+        let cached = previous?.layout == layoutVersion ? previous : nil
+        var keys: [SeriesKey] = []
+        var slots: [Int] = []
+        keys.reserveCapacity(samples.count)
+        slots.reserveCapacity(samples.count)
+        var unchanged = previous?.keys.count == samples.count
+        for (position, sample) in samples.enumerated() {
+            let key = SeriesKey(name: sample.name, labels: Self.droppingEmptyValues(sample.labels))
+            let slot: Int
+            if let cached, position < cached.keys.count, cached.keys[position] == key {
+                slot = cached.slots[position]
+            } else {
+                unchanged = unchanged && previous?.keys[position] == key
+                slot = self.slot(name: key.name, labels: key.labels)
+            }
+            append(
+                to: slot, timestampMilliseconds: sample.timestampMilliseconds ?? timestampMilliseconds,
+                value: sample.value)
+            keys.append(key)
+            slots.append(slot)
+        }
+        // A page with the same series in the same order as last time (the usual case) needs no set.
+        if let previous, !unchanged {
+            let present = Set(keys)
+            for key in previous.keys where !present.contains(key) {
                 markStale(key, at: timestampMilliseconds)
             }
-            seriesByTarget[target] = present
         }
+        seriesByTarget[target] = TargetSeries(keys: keys, slots: slots, layout: layoutVersion)
         sweepIfDue(at: timestampMilliseconds)
+    }
+
+    /// An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
+    private static func droppingEmptyValues(_ labels: Labels) -> Labels {
+        labels.contains(where: { $0.value.isEmpty }) ? Labels(labels.filter { !$0.value.isEmpty }) : labels
     }
 
     /// Marks every series the target sent last time as stale, for a scrape that failed or a target that went away.
     public mutating func markTargetDown(_ target: String, at timestampMilliseconds: Int64) {
-        for key in seriesByTarget[target, default: []] { markStale(key, at: timestampMilliseconds) }
+        for key in seriesByTarget[target]?.keys ?? [] { markStale(key, at: timestampMilliseconds) }
         seriesByTarget[target] = nil
     }
 
     /// Appends a staleness marker to a series that disappeared, as Prometheus does: instant selectors stop returning
     /// it from this moment, and range functions ignore the marker.
     public mutating func markStale(_ series: SeriesKey, at timestampMilliseconds: Int64) {
-        guard let last = seriesByName[series.name]?[series.labels]?.samples.last, !Self.isStale(last.value) else {
+        guard let slot = slotsByName[series.name]?[series.labels], let last = storage[slot]?.samples.last,
+            !Self.isStale(last.value)
+        else {
             return
         }
-        append(
-            name: series.name, labels: series.labels, timestampMilliseconds: timestampMilliseconds,
-            value: Self.staleMarker)
+        append(to: slot, timestampMilliseconds: timestampMilliseconds, value: Self.staleMarker)
     }
 
-    private mutating func append(name: String, labels: Labels, timestampMilliseconds: Int64, value: Double) {
+    /// The slot of a series, created empty when new.
+    private mutating func slot(name: String, labels: Labels) -> Int {
+        if let slot = slotsByName[name]?[labels] { return slot }
+        let series = Series(fullLabels: Self.fullLabels(name, labels))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            storage[slot] = series
+        } else {
+            slot = storage.count
+            storage.append(series)
+        }
+        slotsByName[name, default: [:]][labels] = slot
+        liveSeries += 1
+        return slot
+    }
+
+    private mutating func append(to slot: Int, timestampMilliseconds: Int64, value: Double) {
         let oldest = timestampMilliseconds - configuration.retentionMilliseconds
         let limit = configuration.maximumSamplesPerSeries
-        // One in-place access through both dictionaries: no copy of the buffer, and labels are built only for a new series.
-        seriesByName[name, default: [:]][labels, default: Series(fullLabels: Self.fullLabels(name, labels))]
-            .mutateSamples { samples in
-                if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
-                samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
-                samples.removeOlder(than: oldest)
-                if samples.count > limit { samples.removeFirst(samples.count - limit) }
-            }
+        // In place through the optional: no copy of the buffers.
+        storage[slot]?.mutateSamples { samples in
+            if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
+            samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
+            samples.removeOlder(than: oldest)
+            if samples.count > limit { samples.removeFirst(samples.count - limit) }
+        }
     }
 
     private static func fullLabels(_ name: String, _ labels: Labels) -> Labels {
@@ -160,29 +225,39 @@ public struct SeriesWindow: Sendable {
         guard lastSweepMilliseconds == .min || timestampMilliseconds - lastSweepMilliseconds >= period else { return }
         lastSweepMilliseconds = timestampMilliseconds
         let oldest = timestampMilliseconds - configuration.retentionMilliseconds
-        for name in Array(seriesByName.keys) {
-            guard var group = seriesByName.removeValue(forKey: name) else { continue }
-            for labels in Array(group.keys) {
-                group[labels]?.mutateSamples { $0.removeOlder(than: oldest) }
-                if group[labels]?.samples.count == 0 { group[labels] = nil }
+        var freed = false
+        for name in Array(slotsByName.keys) {
+            guard var group = slotsByName.removeValue(forKey: name) else { continue }
+            for (labels, slot) in group {
+                storage[slot]?.mutateSamples { $0.removeOlder(than: oldest) }
+                if storage[slot]?.samples.count ?? 0 == 0 {
+                    group[labels] = nil
+                    storage[slot] = nil
+                    freeSlots.append(slot)
+                    liveSeries -= 1
+                    freed = true
+                }
             }
-            if !group.isEmpty { seriesByName[name] = group }
+            if !group.isEmpty { slotsByName[name] = group }
         }
+        if freed { layoutVersion += 1 }
     }
 
     /// Series a selector matches, with their samples.
     func series(matching selector: VectorSelector) -> [Series] {
         var result: [Series] = []
-        func consider(_ group: [Labels: Series]) {
-            for series in group.values
-            where selector.matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") }) {
+        func consider(_ group: [Labels: Int]) {
+            for slot in group.values {
+                guard let series = storage[slot],
+                    selector.matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") })
+                else { continue }
                 result.append(series)
             }
         }
         if let name = selector.metricName {
-            if let group = seriesByName[name] { consider(group) }
+            if let group = slotsByName[name] { consider(group) }
         } else {
-            for group in seriesByName.values { consider(group) }
+            for group in slotsByName.values { consider(group) }
         }
         return result
     }

@@ -14,7 +14,7 @@ struct HelpTests {
         ["manifests", "render"],
         ["bench"],
         ["bench", "promtext"],
-        ["bench", "engine"], ["quantize"], ["eval"], ["generate"], ["model"], ["model", "pull"], ["model", "list"],
+        ["bench", "engine"], ["bench", "controller"], ["quantize"], ["eval"], ["generate"], ["model"], ["model", "pull"], ["model", "list"],
         ["worker"],
         ["load"],
     ]

@@ -19,8 +19,9 @@ public struct BenchControllerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How many targets to scrape.")
     public var targets: Int = 100
 
-    /// Series on each target's page; default 300, a worker page of the metrics contract.
-    @Option(name: .long, help: "Series on each target's page.")
+    /// Series on each target's page; default 300, a worker page of the metrics contract padded with per-kernel
+    /// counters. The contract alone has about 160 series, so smaller values give that.
+    @Option(name: .long, help: "Series on each target's page (at least the ~160 of the worker contract).")
     public var series: Int = 300
 
     /// Seconds of timed rounds; default 10.

@@ -4,6 +4,7 @@ import Controller
 import Foundation
 import NIOCore
 import PolicyFile
+import PromText
 
 #if canImport(Glibc)
     import Glibc
@@ -63,6 +64,9 @@ struct ControllerBenchmark {
             }
         }
         let pageBytes = pages.first?.first?.readableBytes ?? 0
+        // The worker contract alone has about 160 series; `series` pads above that, never trims.
+        let seriesPerPage = SyntheticWorkerPage.families(worker: 0, step: 0, series: series)
+            .reduce(0) { $0 + $1.samples.count }
         let queries = SignalQueries(document: policy)
         let serverCount = (targets + targetsPerServer - 1) / targetsPerServer
         let handler: @Sendable (MetricsPageServer.Request) async -> MetricsPageServer.Page = { request in
@@ -84,7 +88,7 @@ struct ControllerBenchmark {
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let result = try await run(
-                    targets: list, queries: queries, client: client, duration: duration, series: series,
+                    targets: list, queries: queries, client: client, duration: duration, series: seriesPerPage,
                     pageBytes: pageBytes)
                 try await client.shutdown()
                 return result

@@ -141,12 +141,12 @@ public actor Scraper: Service {
         await refreshTargets(at: now.millisecondsSinceEpoch)
         let due = order.filter { states[$0]?.inFlight == false }
         for key in due { states[key]?.inFlight = true }
-        let jobs = due.compactMap { key in states[key].map { (key, $0.target.url) } }
+        let jobs = due.compactMap { key in states[key].map { (key, $0.target.url, $0.extraLabels) } }
         let settings = fetchSettings
         await withTaskGroup(of: Void.self) { group in
-            for (key, url) in jobs {
+            for (key, url, extra) in jobs {
                 group.addTask {
-                    let result = await Self.fetch(url: url, settings: settings)
+                    let result = await Self.fetch(url: url, extra: extra, settings: settings)
                     await self.record(result, key: key, at: now.millisecondsSinceEpoch)
                 }
             }
@@ -185,9 +185,10 @@ public actor Scraper: Service {
                     state.nextDue = next
                     states[key] = state
                     let url = state.target.url
+                    let extra = state.extraLabels
                     group.addTask {
                         let started = Self.wallMilliseconds()
-                        let result = await Self.fetch(url: url, settings: settings)
+                        let result = await Self.fetch(url: url, extra: extra, settings: settings)
                         await self.record(result, key: key, at: started)
                     }
                 }
@@ -265,13 +266,14 @@ public actor Scraper: Service {
             state.health.lastError = result.error
         }
         let up = state.health.lastError == nil
-        let merged = samples.map { Self.merging(extra, into: $0) }
-        let meta = [
-            Sample(name: "up", labels: Labels(extra), value: up ? 1 : 0),
-            Sample(name: "scrape_duration_seconds", labels: Labels(extra), value: result.durationSeconds),
-            Sample(name: "scrape_samples_scraped", labels: Labels(extra), value: Double(samples.count)),
-        ]
-        window.ingest(merged + meta, at: time, target: key)
+        // Target labels were merged off the actor, in the scrape's own task.
+        var merged = samples
+        merged.reserveCapacity(samples.count + 3)
+        let targetLabels = Labels(extra)
+        merged.append(Sample(name: "up", labels: targetLabels, value: up ? 1 : 0))
+        merged.append(Sample(name: "scrape_duration_seconds", labels: targetLabels, value: result.durationSeconds))
+        merged.append(Sample(name: "scrape_samples_scraped", labels: targetLabels, value: Double(samples.count)))
+        window.ingest(merged, at: time, target: key)
         state.health.up = up
         state.health.lastScrape = Timestamp(millisecondsSinceEpoch: time)
         state.health.lastDurationSeconds = result.durationSeconds
@@ -279,7 +281,7 @@ public actor Scraper: Service {
         states[key] = state
         stats.scrapesTotal += 1
         if !up { stats.scrapesFailed += 1 }
-        stats.samplesScraped += merged.count
+        stats.samplesScraped += samples.count
         stats.scrapeDurationSecondsSum += result.durationSeconds
     }
 
@@ -295,13 +297,14 @@ public actor Scraper: Service {
         FetchSettings(client: client, timeout: configuration.timeout, maximumPageBytes: configuration.maximumPageBytes)
     }
 
-    /// Fetches and parses one page within the timeout; failures become a sentence naming the URL.
-    private static func fetch(url: String, settings: FetchSettings) async -> ScrapeResult {
+    /// Fetches and parses one page within the timeout and adds the target's labels; failures become a sentence
+    /// naming the URL.
+    private static func fetch(url: String, extra: [Label], settings: FetchSettings) async -> ScrapeResult {
         let clock = ContinuousClock()
         let start = clock.now
         let outcome: Result<[Sample], ScrapeFailure> = await withTaskGroup(of: Result<[Sample], ScrapeFailure>?.self) {
             group in
-            group.addTask { await download(url: url, settings: settings) }
+            group.addTask { await download(url: url, extra: extra, settings: settings) }
             group.addTask {
                 do {
                     try await Task.sleep(for: settings.timeout)
@@ -328,7 +331,9 @@ public actor Scraper: Service {
         }
     }
 
-    private static func download(url: String, settings: FetchSettings) async -> Result<[Sample], ScrapeFailure> {
+    private static func download(url: String, extra: [Label], settings: FetchSettings) async
+        -> Result<[Sample], ScrapeFailure>
+    {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "text/plain;version=0.0.4;q=1,*/*;q=0.1")
         request.headers.add(name: "User-Agent", value: "ballast-controller")
@@ -361,7 +366,9 @@ public actor Scraper: Service {
                 body.readableBytesView, format: ExpositionFormat(contentType: contentType))
             var samples: [Sample] = []
             samples.reserveCapacity(families.reduce(0) { $0 + $1.samples.count })
-            for family in families { samples.append(contentsOf: family.samples) }
+            for family in families {
+                for sample in family.samples { samples.append(merging(extra, into: sample)) }
+            }
             return .success(samples)
         } catch {
             return .failure(ScrapeFailure("\(url) sent a page that does not parse: \(error)"))
@@ -389,11 +396,14 @@ public actor Scraper: Service {
     }
 
     /// The sample with the target's labels added; a label the page sets wins.
+    ///
+    /// This runs for every sample of every scrape: the subscript setter appends and re-sorts a handful of
+    /// pairs, several times cheaper than building a `Labels` from a merged sequence.
     static func merging(_ extra: [Label], into sample: Sample) -> Sample {
-        guard !extra.isEmpty else { return sample }
         var merged = sample
-        // `Labels` keeps the later of two equal names, so the page's labels go last.
-        merged.labels = Labels(extra + sample.labels.pairs)
+        for label in extra where merged.labels[label.name] == nil {
+            merged.labels[label.name] = label.value
+        }
         return merged
     }
 

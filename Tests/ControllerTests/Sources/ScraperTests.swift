@@ -225,18 +225,19 @@ struct ScraperTests {
             await store.set("/a", text: "x 1\n")
             await store.set("/b", text: "x 2\n")
             let scraper = Scraper(
-                configuration: Scraper.Configuration(interval: .milliseconds(100)),
+                // A generous timeout: on a loaded machine a 100 ms timeout would fail scrapes, not the timer.
+                configuration: Scraper.Configuration(interval: .milliseconds(100), timeout: .seconds(10)),
                 targets: StaticTargets([target("/a"), target("/b")]), httpClient: client)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scraper.run() }
-                try await eventually("three scrapes of each target") {
+                try await eventually("three scrapes of each target, both up") {
                     let a = await store.requestCount("/a")
                     let b = await store.requestCount("/b")
-                    return a >= 3 && b >= 3
+                    let health = await scraper.health()
+                    return a >= 3 && b >= 3 && health.count == 2 && health.allSatisfy(\.up)
                 }
                 group.cancelAll()
             }
-            #expect(await scraper.health().allSatisfy(\.up))
         }
     }
 }

@@ -8,7 +8,7 @@ public struct BallastCommand: AsyncParsableCommand {
         subcommands: [
             PolicyCommand.self, ManifestsCommand.self, BenchCommand.self, QuantizeCommand.self, EvalCommand.self,
             GenerateCommand.self, ModelCommand.self, WorkerCommand.self, LoadCommand.self, StatusCommand.self,
-            ExplainCommand.self, ControllerCommand.self,
+            ExplainCommand.self, ControllerCommand.self, DemoCommand.self,
         ]
     )
 

@@ -17,6 +17,7 @@ struct HelpTests {
         ["bench", "engine"], ["bench", "controller"], ["quantize"], ["eval"], ["generate"], ["model"], ["model", "pull"], ["model", "list"],
         ["worker"],
         ["load"],
+        ["controller"], ["status"], ["explain"], ["demo"],
     ]
 
     @Test(arguments: commands)

@@ -95,7 +95,8 @@ public enum TickPlanner {
             "\(rule.rule)=\(rule.status.name)\(rule.note.map { "(\($0))" } ?? "")"
         }
         parts.append("replicas=\(evaluation.scaling.currentReplicas)->\(evaluation.scaling.desiredReplicas)")
-        parts.append(contentsOf: evaluation.scaling.steps.map { "\($0.kind.rawValue):\($0.from)->\($0.to)" })
+        // A step's starting count moves with the readings; its kind and result are the outcome.
+        parts.append(contentsOf: evaluation.scaling.steps.map { "\($0.kind.rawValue)->\($0.to)" })
         if let panic = evaluation.scaling.panic { parts.append("panic=\(panic.active)") }
         return parts.joined(separator: ";")
     }

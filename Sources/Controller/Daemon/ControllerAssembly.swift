@@ -145,7 +145,16 @@ public struct ControllerAssembly: Sendable {
             for policy in policies where !policy.scrape.targets.isEmpty {
                 providers.append(StaticTargets(settings: policy.scrape, labels: ["policy": policy.name]))
             }
-            for file in options.fileSD { providers.append(FileSDTargets(path: file)) }
+            for file in options.fileSD { providers.append(ResilientTargets(FileSDTargets(path: file), logger: logger)) }
+            if options.kubernetes {
+                // The pods behind each policy's rendered Service, which is named after the policy.
+                for policy in policies {
+                    let endpoints = KubernetesEndpointsTargets(
+                        name: policy.name, namespace: policy.deployment.namespace,
+                        kubectl: options.kubectl, runner: runner)
+                    providers.append(ResilientTargets(endpoints, logger: logger))
+                }
+            }
             let longest = documents.map { SignalQueries(document: $0).longestRangeMilliseconds }.max() ?? 60_000
             let scraper = Scraper(
                 configuration: Scraper.Configuration(interval: options.interval, longestRangeMilliseconds: longest),

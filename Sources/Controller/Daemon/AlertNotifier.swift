@@ -24,6 +24,19 @@ public struct AlertNotifier: Sendable {
         public var condition: String
         /// When it fired.
         public var time: Timestamp
+
+        /// Creates an alert.
+        public init(
+            deployment: DeploymentKey, rule: String, severity: String, summary: String, condition: String,
+            time: Timestamp
+        ) {
+            self.deployment = deployment
+            self.rule = rule
+            self.severity = severity
+            self.summary = summary
+            self.condition = condition
+            self.time = time
+        }
     }
 
     /// Whether the alert reached everyone it should, and what happened.

@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "BallastCLITests",
             dependencies: [
-                "BallastCLI", "BallastCore", "Controller", "BallastTestServers",
+                "BallastCLI", "BallastCore", "Controller", "BallastTestServers", "PolicyFile",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

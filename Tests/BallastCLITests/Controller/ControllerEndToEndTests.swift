@@ -9,30 +9,20 @@ import Testing
 /// scale-down after the stabilisation window, every step in the decision log.
 @Suite(.serialized, .enabled(if: TestModelFile.required))
 struct ControllerEndToEndTests {
-    static let policy = """
-        apiVersion: ballast/v1
-        kind: Policy
-        metadata: {name: smollm2-135m}
-        spec:
-          target: {model: smollm2-135m, minReplicas: 1, maxReplicas: 2}
-          signals:
-            queue_p95: histogram_quantile(0.95, sum by (le) (rate(ballast_queue_wait_seconds_bucket[15s])))
-          rules:
-            - name: queue-time
-              when: queue_p95 > 500ms
-              for: 2s
-              action: {scale: {target: 500ms}}
-          behavior:
-            scaleDown: {stabilizationWindow: 20s}
-            panic: false
-        """
+    /// policies/demo.yaml: the default queue-time rule with windows of seconds, as `ballast demo` runs it.
+    static var policy: String {
+        get throws {
+            try String(
+                contentsOf: BallastBinary.packageRoot.appendingPathComponent("policies/demo.yaml"), encoding: .utf8)
+        }
+    }
 
     @Test func scalesOutUnderLoadSurvivesCrashesAndScalesBackDown() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let controller = try ControllerProcess(
-            directory: directory, policy: Self.policy,
+            directory: directory, policy: try Self.policy,
             extra: [
                 "--model", TestModelFile.path, "--interval", "1s",
                 "--worker-arg=--threads", "--worker-arg=1", "--worker-arg=--max-batch", "--worker-arg=2", "--worker-arg=--min-batch",
@@ -130,7 +120,7 @@ extension ControllerEndToEndTests {
         let prometheus = try PrometheusServer(fileSD: fileSD)
         defer { prometheus.stop() }
         let controller = try ControllerProcess(
-            directory: directory, policy: Self.policy,
+            directory: directory, policy: try Self.policy,
             extra: [
                 "--model", TestModelFile.path, "--interval", "1s", "--prometheus", prometheus.baseURL,
                 "--file-sd-out", fileSD,

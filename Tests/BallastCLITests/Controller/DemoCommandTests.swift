@@ -1,4 +1,6 @@
+@testable import BallastCLI
 import Foundation
+import PolicyFile
 import Testing
 
 /// `ballast demo`, the README's main command, from start to its decision log.
@@ -23,5 +25,15 @@ struct DemoCommandTests {
         let output = try BallastBinary.run(arguments)
         #expect(output.status != 0)
         #expect(output.stderr.contains(message), "\(output.stderr)")
+    }
+}
+
+/// The policy built into `ballast demo` is the one in policies/demo.yaml.
+struct DemoPolicyTests {
+    @Test func builtInPolicyMatchesTheFile() throws {
+        let file = BallastBinary.packageRoot.appendingPathComponent("policies/demo.yaml").path
+        let onDisk = try PolicyLoader.load(contentsOf: file)
+        let builtIn = try PolicyLoader.parse(DemoCommand.builtInPolicy, file: "built-in")
+        #expect(onDisk == builtIn)
     }
 }

@@ -11,6 +11,8 @@ public actor RecordingActuator: Actuator {
     private var starting: [String: [Timestamp]] = [:]
     private var desired: [String: Int] = [:]
     private var failure: String?
+    private var shards: [String: Int] = [:]
+    private var canShard = true
 
     /// Creates an actuator with no deployments.
     public init() {}
@@ -18,6 +20,11 @@ public actor RecordingActuator: Actuator {
     /// Makes later `apply` calls fail with `reason`, or succeed again with `nil`.
     public func setFailure(_ reason: String?) {
         failure = reason
+    }
+
+    /// Makes the fake a runtime that runs one shard whatever it is asked (as local workers do), or one that shards.
+    public func setCanShard(_ canShard: Bool) {
+        self.canShard = canShard
     }
 
     /// Marks every starting replica of `policy` ready.
@@ -36,6 +43,7 @@ public actor RecordingActuator: Actuator {
         }
         let policy = desired.deployment.policy
         self.desired[policy] = desired.replicas
+        shards[policy] = canShard ? desired.shards : 1
         let current = (ready[policy] ?? 0) + (starting[policy]?.count ?? 0)
         if desired.replicas > current {
             starting[policy, default: []] += Array(repeating: now, count: desired.replicas - current)
@@ -55,7 +63,7 @@ public actor RecordingActuator: Actuator {
         let policy = deployment.policy
         return FleetState(
             desiredReplicas: desired[policy] ?? 0, readyReplicas: ready[policy] ?? 0,
-            startingSince: starting[policy] ?? [])
+            startingSince: starting[policy] ?? [], shards: shards[policy] ?? 1)
     }
 
     /// A fixed fake endpoint.

@@ -10,8 +10,24 @@ extension ControllerDaemon {
         let moves = actions.filter { $0.desired != nil }
         if let desired = moves.last?.desired {
             let outcome = await actuator.apply(desired, now: ControllerClock.now())
+            var running: Int?
             for action in moves {
-                await finish(action, outcome: outcome, now: now)
+                guard action.kind == "shard", outcome.succeeded else {
+                    await finish(action, outcome: outcome, now: now)
+                    continue
+                }
+                // A runtime that cannot shard reconciles replicas and keeps its shard count; the shard decision
+                // then stands as a recommendation, recorded as not carried out.
+                if running == nil { running = await actuator.fleet(of: desired.deployment, now: now).shards }
+                let shards = running ?? desired.shards
+                var result = outcome
+                if shards < desired.shards {
+                    result.succeeded = false
+                    result.summary =
+                        "Sharding into \(desired.shards) is recommended, but the runtime runs \(shards) shard(s) per "
+                        + "replica: \(outcome.summary)"
+                }
+                await finish(action, outcome: result, now: now)
             }
         }
         for action in actions where action.desired == nil {

@@ -129,8 +129,8 @@ public actor ControllerDaemon: Service {
         let key = entry.deployment.key
         var fleet = await actuator.fleet(of: key, now: now)
         // The stored desired state is the authority on what was asked; a runtime that restarted may not know.
+        // Shards stay as the runtime reports them: a runtime that cannot shard keeps running one.
         fleet.desiredReplicas = entry.desired.replicas
-        fleet.shards = entry.desired.shards
         let readings = await source.read(entry.deployment.queries, at: now)
         let observation = entry.deployment.observe(readings, fleet)
 

@@ -143,7 +143,8 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
 
     /// Records `desired` and starts or drains workers at once to match it; the supervision loop finishes the
     /// job (reading ports, waiting for ready, killing after the drain grace). Workers always run one shard:
-    /// `shards > 1` fails the outcome, saying sharding is not available locally, but replicas are reconciled.
+    /// `shards > 1` reconciles replicas and says in the summary that sharding is not available locally; ``fleet(of:now:)``
+    /// keeps reporting one shard, from which the controller records the shard action as a recommendation.
     public func apply(_ desired: DesiredState, now: Timestamp) async -> ActuationOutcome {
         await ensureLoaded()
         let key = desired.deployment
@@ -165,7 +166,7 @@ public actor LocalRuntime: Actuator, BackendDirectory, Service {
         }
         if desired.shards > 1 {
             return ActuationOutcome(
-                succeeded: false,
+                succeeded: true,
                 summary: summary + " Sharding into \(desired.shards) is recommended but not available for local "
                     + "workers, which run the whole model in one process; run the policy in Kubernetes to shard.")
         }

@@ -60,6 +60,22 @@ struct ControllerDaemonTests {
         #expect(events.contains { $0.reason == "alert" && $0.message.contains("memory high") })
     }
 
+    @Test func aRuntimeThatCannotShardRecordsTheShardAsARecommendationOnly() async throws {
+        let fixture = DaemonFixture(store: InMemoryStateStore())
+        await fixture.runtime.setCanShard(false)
+        try await fixture.daemon.start(now: DaemonFixture.at(0))
+        await fixture.runtime.markReady("chat")
+        await fixture.source.set(values: ["queue_p95": 1.0, "memory_ratio": 0.88])
+        await fixture.daemon.tick(now: DaemonFixture.at(0))
+        let shard = try #require(try await fixture.store.actions(limit: 10).first { $0.kind == "shard" })
+        #expect(shard.status == .failed)
+        #expect(shard.detail?.hasPrefix("Sharding into 2 is recommended, but the runtime runs 1 shard(s)") == true)
+        // A later scale is not dragged down by the shard the runtime could not do.
+        await fixture.daemon.tick(now: DaemonFixture.at(30))
+        let scale = try #require(try await fixture.store.actions(limit: 10).first { $0.kind == "scale" })
+        #expect(scale.status == .succeeded)
+    }
+
     @Test func aFailingRuntimeIsRecordedAndTheLoopGoesOn() async throws {
         let fixture = DaemonFixture(store: InMemoryStateStore())
         try await fixture.daemon.start(now: DaemonFixture.at(0))

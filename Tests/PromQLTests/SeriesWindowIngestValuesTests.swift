@@ -12,7 +12,8 @@ struct SeriesWindowIngestValuesTests {
     @Test func valuesGoToTheSeriesTheTargetSentLastTime() throws {
         var window = SeriesWindow()
         window.ingest(Self.samples, at: 1000, target: "a")
-        #expect(window.ingest(values: [10, 20, 30], at: 2000, target: "a"))
+        let accepted = window.ingest(values: [10, 20, 30], at: 2000, target: "a")
+        #expect(accepted)
         let value = try window.evaluate(try Expression.parse("sum(requests_total)"), at: 2000)
         #expect(value == .vector([VectorSample(labels: Labels(), value: 30)]))
         let depth = try window.evaluate(try Expression.parse("depth"), at: 2000)
@@ -27,7 +28,8 @@ struct SeriesWindowIngestValuesTests {
     func refusesValuesThatDoNotMatchTheTargetsSeries(target: String, values: [Double]) {
         var window = SeriesWindow()
         window.ingest(Self.samples, at: 1000, target: "a")
-        #expect(!window.ingest(values: values, at: 2000, target: target))
+        let accepted = window.ingest(values: values, at: 2000, target: target)
+        #expect(!accepted)
         #expect(window.sampleCount == 3)
     }
 
@@ -37,7 +39,8 @@ struct SeriesWindowIngestValuesTests {
         // Another target's scrape long after sweeps every series of "a" out of the window.
         window.ingest([Sample(name: "other", value: 1)], at: 100_000, target: "b")
         #expect(window.seriesCount == 1)
-        #expect(window.ingest(values: [10, 20, 30], at: 101_000, target: "a"))
+        let accepted = window.ingest(values: [10, 20, 30], at: 101_000, target: "a")
+        #expect(accepted)
         #expect(window.seriesCount == 4)
         let value = try window.evaluate(try Expression.parse("sum(requests_total)"), at: 101_000)
         #expect(value == .vector([VectorSample(labels: Labels(), value: 30)]))

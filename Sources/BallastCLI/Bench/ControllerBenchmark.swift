@@ -128,8 +128,9 @@ struct ControllerBenchmark {
                         progress: progress)
                 }
             }
-            result.intervalMilliseconds = Double(interval.components.seconds) * 1000
-                + Double(interval.components.attoseconds) * 1e-15
+            // Attoseconds to milliseconds in one division, so 0.2 s is exactly 200.
+            result.intervalMilliseconds =
+                (Double(interval.components.seconds) * 1e18 + Double(interval.components.attoseconds)) / 1e15
             if latencyTrials > 0 {
                 let pages = BenchPages(
                     targets: targets, series: series, queueWaitScale: ActuationLatencyBenchmark.calmQueueWaitScale)

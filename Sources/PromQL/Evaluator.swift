@@ -12,14 +12,46 @@ extension SeriesWindow {
     public func evaluate(_ expression: Expression, at timeMilliseconds: Int64) throws(PromQLError) -> QueryValue {
         try Evaluator(window: self, time: timeMilliseconds).evaluate(expression.root)
     }
+
+    /// Evaluates several expressions at one instant, as ``evaluate(_:at:)`` does for each, computing a function
+    /// call or aggregation that several of them share (such as one `sum by (le) (rate(…))` behind three quantiles)
+    /// only once.
+    ///
+    /// - Returns: one result per expression, in order; an error fails only its own expression.
+    public func evaluate(_ expressions: [Expression], at timeMilliseconds: Int64) -> [Result<QueryValue, PromQLError>] {
+        let evaluator = Evaluator(window: self, time: timeMilliseconds, cache: Evaluator.Cache())
+        return expressions.map { expression in
+            Result { () throws(PromQLError) in try evaluator.evaluate(expression.root) }
+        }
+    }
 }
 
 /// Walks the syntax tree for one evaluation time.
 struct Evaluator {
+    /// Results of calls and aggregations already evaluated at this time; lives for one batch of expressions on one
+    /// thread, so a class without locking is enough (it is never shared across tasks).
+    final class Cache {
+        var values: [Node: QueryValue] = [:]
+    }
+
     let window: SeriesWindow
     let time: Int64
+    var cache: Cache? = nil
 
     func evaluate(_ node: Node) throws(PromQLError) -> QueryValue {
+        switch node {
+        case .aggregation, .call:
+            guard let cache else { return try evaluateUncached(node) }
+            if let value = cache.values[node] { return value }
+            let value = try evaluateUncached(node)
+            cache.values[node] = value
+            return value
+        default:
+            return try evaluateUncached(node)
+        }
+    }
+
+    private func evaluateUncached(_ node: Node) throws(PromQLError) -> QueryValue {
         switch node {
         case .number(let value): return .scalar(value)
         case .string(let value): return .string(value)
@@ -58,7 +90,7 @@ struct Evaluator {
 
     private var leftOpen: Bool { window.configuration.rangeBoundaries == .leftOpen }
 
-    /// The latest sample of each matching series within the lookback delta, without staleness markers.
+    /// The latest sample of each matching series, in label order, within the lookback delta, without staleness markers.
     func instantVector(_ selector: VectorSelector) -> [VectorSample] {
         let reference = time - selector.offsetMilliseconds
         let earliest = reference - window.configuration.lookbackDeltaMilliseconds
@@ -73,7 +105,7 @@ struct Evaluator {
             if SeriesWindow.isStale(point.value) { continue }
             result.append(VectorSample(labels: series.fullLabels, value: point.value))
         }
-        return result.sorted { precedes($0.labels, $1.labels) }
+        return result
     }
 
     /// The samples of each matching series inside the range, without staleness markers; series with none are left out.
@@ -93,7 +125,7 @@ struct Evaluator {
             }
             if !points.isEmpty { result.append(RangeSeries(labels: series.fullLabels, points: points)) }
         }
-        return result.sorted { precedes($0.labels, $1.labels) }
+        return result
     }
 }
 

@@ -66,14 +66,27 @@ extension Evaluator {
             throw PromQLError("\(call.function.rawValue) needs a range selector such as x[5m]")
         }
         let end = time - selector.offsetMilliseconds
+        let start = end - range
+        let leftOpen = window.configuration.rangeBoundaries == .leftOpen
         var result: [VectorSample] = []
-        for series in rangeSeries(selector) {
-            let points = series.points
+        // One buffer for every series' points: the range is read straight from the window, nothing per series.
+        var points: [Point] = []
+        for series in window.series(matching: selector) {
+            let samples = series.samples
+            let first = leftOpen ? samples.firstIndex(after: start) : samples.firstIndex(atOrAfter: start)
+            let last = samples.firstIndex(after: end)
+            guard first < last else { continue }
+            points.removeAll(keepingCapacity: true)
+            for index in first..<last {
+                let point = samples[index]
+                if !SeriesWindow.isStale(point.value) { points.append(point) }
+            }
+            guard !points.isEmpty else { continue }
             let value: Double?
             switch call.function {
             case .rate, .increase, .delta:
                 value = extrapolatedRate(
-                    points, rangeStart: end - range, rangeEnd: end, isCounter: call.function != .delta,
+                    points, rangeStart: start, rangeEnd: end, isCounter: call.function != .delta,
                     isRate: call.function == .rate)
             case .irate, .idelta: value = instantRate(points, isRate: call.function == .irate)
             case .avgOverTime: value = averageOverTime(points)
@@ -91,11 +104,13 @@ extension Evaluator {
             default: value = nil
             }
             guard let value else { continue }
-            // last_over_time is the one range function that keeps the metric name.
-            let labels = call.function == .lastOverTime ? series.labels : droppingName(series.labels)
+            // last_over_time is the one range function that keeps the metric name; the others take the label
+            // set the window keeps without it.
+            let labels = call.function == .lastOverTime ? series.fullLabels : series.labels
             result.append(VectorSample(labels: labels, value: value))
         }
-        try checkUniqueLabels(result)
+        // Series of one metric name stay distinct without it; only a selector across names can collide.
+        if selector.metricName == nil { try checkUniqueLabels(result) }
         return result
     }
 

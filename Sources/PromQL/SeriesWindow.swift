@@ -58,6 +58,8 @@ public struct SeriesWindow: Sendable {
     struct Series: Sendable {
         /// Labels with `__name__`, built once so queries do not rebuild them.
         var fullLabels: Labels
+        /// Labels without `__name__`, kept so functions and operators that drop the name do not rebuild the set.
+        var labels: Labels
         var samples = SampleBuffer()
     }
 
@@ -72,6 +74,8 @@ public struct SeriesWindow: Sendable {
     private var storage: [Series?] = []
     /// Slots of the series grouped by metric name, so a selector with a name only looks at its own series.
     private var slotsByName: [String: [Labels: Int]] = [:]
+    /// The same slots per metric name, ordered by label set as Prometheus returns series, so selectors need no sort.
+    private var sortedSlotsByName: [String: [Int]] = [:]
     private var freeSlots: [Int] = []
     private var liveSeries = 0
     /// Bumped whenever a slot is freed, which invalidates every target's remembered slots.
@@ -162,6 +166,28 @@ public struct SeriesWindow: Sendable {
         sweepIfDue(at: timestampMilliseconds)
     }
 
+    /// Adds one scrape's values for exactly the series `target` sent last time, in the same order: the fast path
+    /// for a page whose series are unchanged (see `PageLayout` in PromText), with no labels built or compared.
+    ///
+    /// Returns false, ingesting nothing, when the window does not hold `values.count` series for `target`; the
+    /// caller then ingests full samples with ``ingest(_:at:target:)-([Sample],_,_)``.
+    public mutating func ingest(values: [Double], at timestampMilliseconds: Int64, target: String) -> Bool {
+        guard var previous = seriesByTarget[target], previous.keys.count == values.count else { return false }
+        if previous.layout != layoutVersion {
+            // The sweep freed slots since: find (or recreate) each series again, as a full ingest would.
+            for (position, key) in previous.keys.enumerated() {
+                previous.slots[position] = slot(name: key.name, labels: key.labels)
+            }
+            previous.layout = layoutVersion
+        }
+        for (slot, value) in zip(previous.slots, values) {
+            append(to: slot, timestampMilliseconds: timestampMilliseconds, value: value)
+        }
+        seriesByTarget[target] = previous
+        sweepIfDue(at: timestampMilliseconds)
+        return true
+    }
+
     /// An empty label value means "no such label" in Prometheus: drop it so both spellings are one series.
     private static func droppingEmptyValues(_ labels: Labels) -> Labels {
         labels.contains(where: { $0.value.isEmpty }) ? Labels(labels.filter { !$0.value.isEmpty }) : labels
@@ -187,7 +213,7 @@ public struct SeriesWindow: Sendable {
     /// The slot of a series, created empty when new.
     private mutating func slot(name: String, labels: Labels) -> Int {
         if let slot = slotsByName[name]?[labels] { return slot }
-        let series = Series(fullLabels: Self.fullLabels(name, labels))
+        let series = Series(fullLabels: Self.fullLabels(name, labels), labels: labels)
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -197,6 +223,20 @@ public struct SeriesWindow: Sendable {
             storage.append(series)
         }
         slotsByName[name, default: [:]][labels] = slot
+        // Binary insertion keeps the name's slots in label order; new series are rare after the first scrape.
+        var sorted = sortedSlotsByName.removeValue(forKey: name) ?? []
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if let other = storage[sorted[middle]], precedes(other.labels, labels) {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        sorted.insert(slot, at: low)
+        sortedSlotsByName[name] = sorted
         liveSeries += 1
         return slot
     }
@@ -239,14 +279,29 @@ public struct SeriesWindow: Sendable {
                 }
             }
             if !group.isEmpty { slotsByName[name] = group }
+            if group.count != sortedSlotsByName[name]?.count {
+                let kept = sortedSlotsByName.removeValue(forKey: name)?.filter { storage[$0] != nil } ?? []
+                if !kept.isEmpty { sortedSlotsByName[name] = kept }
+            }
         }
         if freed { layoutVersion += 1 }
     }
 
-    /// Series a selector matches, with their samples.
+    /// Series a selector matches, with their samples, ordered by label set as Prometheus returns them.
     func series(matching selector: VectorSelector) -> [Series] {
         var result: [Series] = []
-        func consider(_ group: [Labels: Int]) {
+        if let name = selector.metricName {
+            // The name group already holds only this name: the `__name__` matcher needs no check per series.
+            let matchers = selector.matchers.filter { !($0.name == "__name__" && $0.operator == .equal) }
+            for slot in sortedSlotsByName[name] ?? [] {
+                guard let series = storage[slot],
+                    matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") })
+                else { continue }
+                result.append(series)
+            }
+            return result
+        }
+        for group in slotsByName.values {
             for slot in group.values {
                 guard let series = storage[slot],
                     selector.matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") })
@@ -254,12 +309,7 @@ public struct SeriesWindow: Sendable {
                 result.append(series)
             }
         }
-        if let name = selector.metricName {
-            if let group = slotsByName[name] { consider(group) }
-        } else {
-            for group in slotsByName.values { consider(group) }
-        }
-        return result
+        return result.sorted { precedes($0.fullLabels, $1.fullLabels) }
     }
 }
 

@@ -73,13 +73,32 @@ public actor Scraper: Service {
         /// Offset of this target's scrapes within the interval, in milliseconds.
         var offsetMilliseconds: Int64
         var nextDue: ContinuousClock.Instant?
+        /// The layout of the last page that parsed, so an unchanged page is read as values only.
+        var layout: PageLayout?
     }
 
     /// What one scrape brought back, computed off the actor.
     struct ScrapeResult: Sendable {
+        /// Samples of a page parsed in full, target labels merged; empty on the fast path.
         var samples: [Sample]
         var error: String?
         var durationSeconds: Double
+        /// Values of a page that matched the target's layout, in the order of its last full parse.
+        var values: [Double]? = nil
+        /// The page behind ``values``, parsed on the actor only if the window no longer holds the target's series.
+        var page: ByteBuffer? = nil
+        var contentType = ""
+        /// The layout of a page parsed in full, for the next scrape.
+        var layout: PageLayout? = nil
+
+        /// Number of samples the page held.
+        var sampleCount: Int { values?.count ?? samples.count }
+    }
+
+    /// What a download brought back.
+    enum Download: Sendable {
+        case parsed([Sample], PageLayout?)
+        case values([Double], ByteBuffer, String)
     }
 
     /// The settings this scraper was created with.
@@ -124,8 +143,15 @@ public actor Scraper: Service {
     public func discoveryError() -> String? { lastDiscoveryError }
 
     /// Evaluates `expressions` over the window at `timeMilliseconds`, each to one reading (see ``QueryReading``).
+    ///
+    /// Subexpressions the queries share are evaluated once for all of them.
     public func readings(of expressions: [PromQL.Expression], at timeMilliseconds: Int64) -> [SignalReading] {
-        expressions.map { QueryReading.reading(of: $0, in: window, at: timeMilliseconds) }
+        window.evaluate(expressions, at: timeMilliseconds).map { result in
+            switch result {
+            case .success(let value): return QueryReading.reading(of: value)
+            case .failure(let error): return .failed(reason: "\(error)")
+            }
+        }
     }
 
     /// Evaluates one expression over the window, as Prometheus' `/api/v1/query` would.
@@ -141,12 +167,12 @@ public actor Scraper: Service {
         await refreshTargets(at: now.millisecondsSinceEpoch)
         let due = order.filter { states[$0]?.inFlight == false }
         for key in due { states[key]?.inFlight = true }
-        let jobs = due.compactMap { key in states[key].map { (key, $0.target.url, $0.extraLabels) } }
+        let jobs = due.compactMap { key in states[key].map { (key, $0.target.url, $0.extraLabels, $0.layout) } }
         let settings = fetchSettings
         await withTaskGroup(of: Void.self) { group in
-            for (key, url, extra) in jobs {
+            for (key, url, extra, layout) in jobs {
                 group.addTask {
-                    let result = await Self.fetch(url: url, extra: extra, settings: settings)
+                    let result = await Self.fetch(url: url, extra: extra, layout: layout, settings: settings)
                     await self.record(result, key: key, at: now.millisecondsSinceEpoch)
                 }
             }
@@ -186,9 +212,10 @@ public actor Scraper: Service {
                     states[key] = state
                     let url = state.target.url
                     let extra = state.extraLabels
+                    let layout = state.layout
                     group.addTask {
                         let started = Self.wallMilliseconds()
-                        let result = await Self.fetch(url: url, extra: extra, settings: settings)
+                        let result = await Self.fetch(url: url, extra: extra, layout: layout, settings: settings)
                         await self.record(result, key: key, at: started)
                     }
                 }
@@ -235,6 +262,7 @@ public actor Scraper: Service {
                 if state.target != target {
                     state.target = target
                     state.extraLabels = Self.extraLabels(of: target)
+                    state.layout = nil
                     state.health.target = target
                     states[target.url] = state
                 }
@@ -255,7 +283,19 @@ public actor Scraper: Service {
     private func record(_ result: ScrapeResult, key: String, at time: Int64) {
         guard var state = states[key] else { return }  // removed while it was being scraped
         state.inFlight = false
+        var result = result
         let extra = state.extraLabels
+        let targetLabels = Labels(extra)
+        if let values = result.values, result.error == nil {
+            // An unchanged page: its values go to the series the window already holds for this target.
+            let scraped = Double(values.count)
+            if window.ingest(values: values + [1, result.durationSeconds, scraped], at: time, target: key) {
+                finish(&state, key: key, up: true, samples: values.count, durationSeconds: result.durationSeconds, at: time)
+                return
+            }
+            // The window lost the target's series (it failed or was swept since): read the page in full.
+            result = Self.parse(result.page ?? ByteBuffer(), contentType: result.contentType, url: state.target.url, extra: extra, result: result)
+        }
         var samples = result.error == nil ? result.samples : []
         if result.error == nil, samples.count > configuration.maximumSeriesPerTarget {
             let count = samples.count
@@ -266,23 +306,32 @@ public actor Scraper: Service {
             state.health.lastError = result.error
         }
         let up = state.health.lastError == nil
+        // Only a page that went into the window as it is may be read by layout next time.
+        state.layout = up ? result.layout : nil
         // Target labels were merged off the actor, in the scrape's own task.
         var merged = samples
         merged.reserveCapacity(samples.count + 3)
-        let targetLabels = Labels(extra)
         merged.append(Sample(name: "up", labels: targetLabels, value: up ? 1 : 0))
         merged.append(Sample(name: "scrape_duration_seconds", labels: targetLabels, value: result.durationSeconds))
         merged.append(Sample(name: "scrape_samples_scraped", labels: targetLabels, value: Double(samples.count)))
         window.ingest(merged, at: time, target: key)
+        finish(&state, key: key, up: up, samples: samples.count, durationSeconds: result.durationSeconds, at: time)
+    }
+
+    /// Updates the target's health and the counters after a scrape went into the window.
+    private func finish(
+        _ state: inout TargetState, key: String, up: Bool, samples: Int, durationSeconds: Double, at time: Int64
+    ) {
+        if up { state.health.lastError = nil }
         state.health.up = up
         state.health.lastScrape = Timestamp(millisecondsSinceEpoch: time)
-        state.health.lastDurationSeconds = result.durationSeconds
-        if up { state.health.samples = samples.count }
+        state.health.lastDurationSeconds = durationSeconds
+        if up { state.health.samples = samples }
         states[key] = state
         stats.scrapesTotal += 1
         if !up { stats.scrapesFailed += 1 }
-        stats.samplesScraped += samples.count
-        stats.scrapeDurationSecondsSum += result.durationSeconds
+        stats.samplesScraped += samples
+        stats.scrapeDurationSecondsSum += durationSeconds
     }
 
     // MARK: Off the actor
@@ -299,12 +348,14 @@ public actor Scraper: Service {
 
     /// Fetches and parses one page within the timeout and adds the target's labels; failures become a sentence
     /// naming the URL.
-    private static func fetch(url: String, extra: [Label], settings: FetchSettings) async -> ScrapeResult {
+    private static func fetch(
+        url: String, extra: [Label], layout: PageLayout?, settings: FetchSettings
+    ) async -> ScrapeResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome: Result<[Sample], ScrapeFailure> = await withTaskGroup(of: Result<[Sample], ScrapeFailure>?.self) {
+        let outcome: Result<Download, ScrapeFailure> = await withTaskGroup(of: Result<Download, ScrapeFailure>?.self) {
             group in
-            group.addTask { await download(url: url, extra: extra, settings: settings) }
+            group.addTask { await download(url: url, extra: extra, layout: layout, settings: settings) }
             group.addTask {
                 do {
                     try await Task.sleep(for: settings.timeout)
@@ -313,7 +364,7 @@ public actor Scraper: Service {
                 }
                 return .failure(timedOut(url: url, settings: settings))
             }
-            var first: Result<[Sample], ScrapeFailure>?
+            var first: Result<Download, ScrapeFailure>?
             for await result in group {
                 if let result {
                     first = result
@@ -325,14 +376,19 @@ public actor Scraper: Service {
         }
         let duration = seconds(clock.now - start)
         switch outcome {
-        case .success(let samples): return ScrapeResult(samples: samples, error: nil, durationSeconds: duration)
+        case .success(.parsed(let samples, let layout)):
+            return ScrapeResult(samples: samples, error: nil, durationSeconds: duration, layout: layout)
+        case .success(.values(let values, let page, let contentType)):
+            return ScrapeResult(
+                samples: [], error: nil, durationSeconds: duration, values: values, page: page,
+                contentType: contentType)
         case .failure(let failure):
             return ScrapeResult(samples: [], error: failure.description, durationSeconds: duration)
         }
     }
 
-    private static func download(url: String, extra: [Label], settings: FetchSettings) async
-        -> Result<[Sample], ScrapeFailure>
+    private static func download(url: String, extra: [Label], layout: PageLayout?, settings: FetchSettings) async
+        -> Result<Download, ScrapeFailure>
     {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "text/plain;version=0.0.4;q=1,*/*;q=0.1")
@@ -361,18 +417,43 @@ public actor Scraper: Service {
         } catch {
             return .failure(ScrapeFailure("\(url) is unreachable: \(error); check that the worker runs and listens there."))
         }
+        if let layout, let values = layout.values(in: body.readableBytesView) {
+            return .success(.values(values, body, contentType))
+        }
+        let parsed = parse(body, contentType: contentType, url: url, extra: extra)
+        if let error = parsed.error { return .failure(ScrapeFailure(error)) }
+        return .success(.parsed(parsed.samples, parsed.layout))
+    }
+
+    /// Parses a page in full and merges the target's labels into every sample; a page that does not parse gives
+    /// a result with the error sentence. Starts from `result` to keep its duration.
+    private static func parse(
+        _ body: ByteBuffer, contentType: String, url: String, extra: [Label],
+        result: ScrapeResult = ScrapeResult(samples: [], error: nil, durationSeconds: 0)
+    ) -> ScrapeResult {
+        var result = result
+        result.values = nil
+        result.page = nil
         do {
             let families = try PromTextParser.parse(
                 body.readableBytesView, format: ExpositionFormat(contentType: contentType))
             var samples: [Sample] = []
-            samples.reserveCapacity(families.reduce(0) { $0 + $1.samples.count })
+            var flat: [Sample] = []
+            let total = families.reduce(0) { $0 + $1.samples.count }
+            samples.reserveCapacity(total)
+            flat.reserveCapacity(total)
             for family in families {
+                flat.append(contentsOf: family.samples)
                 for sample in family.samples { samples.append(merging(extra, into: sample)) }
             }
-            return .success(samples)
+            result.samples = samples
+            result.layout = PageLayout(page: body.readableBytesView, samples: flat)
         } catch {
-            return .failure(ScrapeFailure("\(url) sent a page that does not parse: \(error)"))
+            result.samples = []
+            result.layout = nil
+            result.error = "\(url) sent a page that does not parse: \(error)"
         }
+        return result
     }
 
     private static func timedOut(url: String, settings: FetchSettings) -> ScrapeFailure {

@@ -15,8 +15,13 @@ public enum SyntheticWorkerPage {
     ///   - series: series the page should hold; per-kernel counters pad the contract's ~200 series up to it.
     ///     Default 300.
     ///   - timestampMilliseconds: written on every sample when given (pages with explicit timestamps), else none.
+    ///   - queueWaitScale: a quarter of the longest queue wait, in seconds; waits spread evenly below four times it,
+    ///     so the p95 is 3.8 times it. Default `nil`: 0.2 s plus 0.01 s per step, up to 0.29 s.
+    ///   - slowQueueWaits: extra queue waits between 1 and 2.5 s on top of the counts, so one worker's page can
+    ///     push a fleet's `queue_p95` above 1 s. Default 0.
     public static func families(
-        worker: Int, step: Int, series: Int = 300, timestampMilliseconds: Int64? = nil
+        worker: Int, step: Int, series: Int = 300, timestampMilliseconds: Int64? = nil,
+        queueWaitScale: Double? = nil, slowQueueWaits: Double = 0
     ) -> [MetricFamily] {
         let identity: [Label] = [Label("model", "smollm2-135m"), Label("version", "v1")]
         let s = Double(step)
@@ -51,9 +56,17 @@ public enum SyntheticWorkerPage {
             return samples
         }
 
-        add(
-            "ballast_queue_wait_seconds", .histogram, "Admission to first scheduled step.",
-            histogram("ballast_queue_wait_seconds", "", scale: 0.2 + 0.01 * Double(step % 10)))
+        var queueWait = histogram("ballast_queue_wait_seconds", "", scale: queueWaitScale ?? 0.2 + 0.01 * Double(step % 10))
+        if slowQueueWaits > 0 {
+            for index in queueWait.indices {
+                let sample = queueWait[index]
+                let bound = sample.labels["le"].flatMap { $0 == "+Inf" ? Double.infinity : Double($0) }
+                if sample.name.hasSuffix("_bucket"), let bound, bound < 2.5 { continue }
+                let extra = sample.name.hasSuffix("_sum") ? slowQueueWaits * 2 : slowQueueWaits
+                queueWait[index].value += extra
+            }
+        }
+        add("ballast_queue_wait_seconds", .histogram, "Admission to first scheduled step.", queueWait)
         add(
             "ballast_time_to_first_token_seconds", .histogram, "Time to first token.",
             histogram("ballast_time_to_first_token_seconds", "", scale: 0.3))
@@ -129,13 +142,17 @@ public enum SyntheticWorkerPage {
         return families
     }
 
-    /// The page as bytes in Prometheus text format; see ``families(worker:step:series:timestampMilliseconds:)``.
+    /// The page as bytes in Prometheus text format; see
+    /// ``families(worker:step:series:timestampMilliseconds:queueWaitScale:slowQueueWaits:)``.
     public static func bytes(
-        worker: Int, step: Int, series: Int = 300, timestampMilliseconds: Int64? = nil
+        worker: Int, step: Int, series: Int = 300, timestampMilliseconds: Int64? = nil,
+        queueWaitScale: Double? = nil, slowQueueWaits: Double = 0
     ) -> [UInt8] {
         var buffer: [UInt8] = []
         PromTextWriter.emit(
-            families(worker: worker, step: step, series: series, timestampMilliseconds: timestampMilliseconds),
+            families(
+                worker: worker, step: step, series: series, timestampMilliseconds: timestampMilliseconds,
+                queueWaitScale: queueWaitScale, slowQueueWaits: slowQueueWaits),
             into: &buffer)
         return buffer
     }

@@ -94,19 +94,28 @@ struct WorkerBatchingTests {
 
     @Test func disconnectedClientFreesItsSlot() async throws {
         try await WorkerHarness.with({ $0.scheduler.maximumBatchSize = 1; $0.scheduler.maximumStepTokens = 64 }) { worker in
-            let (started, startedContinuation) = AsyncStream<Void>.makeStream()
-            let task = Task {
-                try await Self.stream(worker, maxTokens: 1000) { chunk in
-                    if chunk == 1 { startedContinuation.yield() }
+            // On a loaded machine the engine thread may finish all 1000 tokens before the disconnect reaches it;
+            // such an attempt proves nothing, so it is repeated (at most five times) until one is cut short.
+            var cancelled = 0.0
+            for attempt in 1...5 {
+                let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+                let task = Task {
+                    try await Self.stream(worker, maxTokens: 1000) { chunk in
+                        if chunk == 1 { startedContinuation.yield() }
+                    }
                 }
+                var iterator = started.makeAsyncIterator()
+                await iterator.next()
+                task.cancel()
+                try await eventually(within: 120, "attempt \(attempt) leaves the batch") {
+                    let ok = try await worker.metric("ballast_requests_total", ["status": "ok"]) ?? 0
+                    let gone = try await worker.metric("ballast_requests_total", ["status": "cancelled"]) ?? 0
+                    cancelled = gone
+                    return ok + gone >= Double(attempt)
+                }
+                if cancelled >= 1 { break }
             }
-            var iterator = started.makeAsyncIterator()
-            await iterator.next()
-            task.cancel()
-            // A generous deadline: on a loaded machine the engine may take a while to reach its next step.
-            try await eventually(within: 120, "the cancelled request leaves the batch") {
-                try await worker.metric("ballast_requests_total", ["status": "cancelled"]) == 1
-            }
+            #expect(cancelled == 1, "no attempt was cut short by its client's disconnect")
             // The only slot is free again: a new request runs to completion.
             let answer = try await worker.post("/v1/completions", ["prompt": "z", "max_tokens": 3])
             #expect(answer.status == 200)

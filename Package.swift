@@ -120,15 +120,15 @@ let package = Package(
 
         // MARK: Test kit and tests
         .target(name: "BallastTesting", dependencies: ["BallastCore"], swiftSettings: swiftSettings),
-        // Real servers tests start (Prometheus), shared by the test targets that need them.
-        .target(name: "BallastTestServers", swiftSettings: swiftSettings),
+        // What several test targets share: bounded waits for a condition, and real servers (Prometheus).
+        .target(name: "BallastTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "BallastCoreTests",
             dependencies: ["BallastCore", "BallastTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PromTextTests", dependencies: ["PromText"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText", "PolicyFile"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText", "PolicyFile", "BallastTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestsTests",
@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Engine", "PromText",
+                "Worker", "Engine", "PromText", "BallastTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -152,13 +152,16 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "BallastCore", "BallastTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Store", "BallastCore", "BallastTesting", "BallastTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "BallastCore", "BallastTesting", "BallastTestServers", "PromText", "PolicyFile", "Store",
+                "Controller", "BallastCore", "BallastTesting", "BallastTestSupport", "PromText", "PolicyFile", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -171,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "BallastCLITests",
             dependencies: [
-                "BallastCLI", "BallastCore", "Controller", "BallastTestServers", "PolicyFile",
+                "BallastCLI", "BallastCore", "Controller", "BallastTestSupport", "PolicyFile",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

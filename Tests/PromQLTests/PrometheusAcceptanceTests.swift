@@ -178,7 +178,7 @@ struct PrometheusAcceptanceTests {
             "needs /usr/bin/prometheus and /usr/bin/python3")
     )
     func evaluatorMatchesPrometheus() async throws {
-        let server = try PrometheusServer()
+        let server = try AcceptancePrometheus()
         defer { server.stop() }
         try await server.wait(for: "Prometheus to become ready", timeoutSeconds: 60) {
             (try? await server.get("/-/ready").0) == 200
@@ -232,7 +232,7 @@ struct PrometheusAcceptanceTests {
     }
 
     /// Evaluates every table expression on both sides at one instant; returns how many results were informative.
-    private func compare(server: PrometheusServer, window: SeriesWindow, at time: Int64) async throws -> Int {
+    private func compare(server: AcceptancePrometheus, window: SeriesWindow, at time: Int64) async throws -> Int {
         var nonEmpty = 0
         let fromFile = Self.defaultPolicySignals().filter { !Self.policySignals.contains($0) }
         for text in Self.policySignals + fromFile + Self.coverage + Self.failing {

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import BallastCore
 import Foundation
 import GRDB

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -116,14 +117,14 @@ struct WorkerHarness {
     }
 }
 
-/// Waits until `condition` holds, checking every 10 ms for at most `seconds`; records an issue when it never does.
+/// Waits (bounded) until `condition` holds, checking every 10 ms for at most `seconds`; records an issue when it
+/// never does.
 func eventually(
     within seconds: Double = 30, _ what: String, _ condition: () async throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
+    do {
+        try await waitUntil(what, timeout: .milliseconds(Int64(seconds * 1000)), poll: .milliseconds(10), condition)
+    } catch let timedOut as WaitTimeout {
+        Issue.record("\(timedOut)")
     }
-    Issue.record("Timed out waiting until \(what).")
 }

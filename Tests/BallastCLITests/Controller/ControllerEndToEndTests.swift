@@ -1,5 +1,5 @@
 import BallastCore
-import BallastTestServers
+import BallastTestSupport
 import Controller
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BallastCore
+import BallastTestSupport
 import Controller
 import Foundation
 import NIOCore
@@ -14,30 +15,10 @@ final class ControllerProcess: @unchecked Sendable {
     let arguments: [String]
     private(set) var process: Process?
 
-    /// Picks free loopback ports by binding port 0, then releasing it for the controller.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BallastBinary.SetupError(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw BallastBinary.SetupError(description: "bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     init(directory: URL, policy: String, extra: [String]) throws {
         self.directory = directory
-        apiPort = try Self.freePort()
-        frontDoorPort = try Self.freePort()
+        apiPort = try freeLoopbackPort()
+        frontDoorPort = try freeLoopbackPort()
         let policyURL = directory.appendingPathComponent("policy.yaml")
         try Data(policy.utf8).write(to: policyURL)
         arguments =
@@ -77,9 +58,9 @@ final class ControllerProcess: @unchecked Sendable {
     func terminate() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if !waitUntilBlocking(timeout: .seconds(60), { !process.isRunning }) {
+            kill(process.processIdentifier, SIGKILL)
+        }
     }
 
     var log: String {
@@ -101,14 +82,15 @@ final class ControllerProcess: @unchecked Sendable {
         }
     }
 
-    /// Waits until `condition` returns a value, polling every 250 ms up to `seconds`; throws with `what` on timeout.
+    /// Waits until `condition` returns a value, polling every 250 ms up to `seconds`; throws with `what` and the
+    /// controller's log on timeout.
     func wait<T>(_ what: String, seconds: Double, _ condition: () async -> T?) async throws -> T {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if let value = await condition() { return value }
-            try await Task.sleep(for: .milliseconds(250))
+        do {
+            return try await waitForValue(
+                what, timeout: .milliseconds(Int64(seconds * 1000)), poll: .milliseconds(250), condition)
+        } catch let timedOut as WaitTimeout {
+            throw BallastBinary.SetupError(description: "\(timedOut)\nController log:\n\(log.suffix(4000))")
         }
-        throw BallastBinary.SetupError(description: "Timed out after \(Int(seconds)) s waiting for \(what).\nController log:\n\(log.suffix(4000))")
     }
 
     /// Worker processes whose parent is this controller.

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import BallastCore
 import Hummingbird
 import Logging
@@ -40,12 +41,7 @@ final class FakeBackend: Sendable {
                     try await writer.write(ByteBuffer(string: "data: {\"n\":1}\n\n"))
                     // A proxy that buffers would wait here forever; after 30 s the second event goes anyway, and
                     // the test sees both arrive together and fails.
-                    await withTaskGroup(of: Void.self) { group in
-                        group.addTask { for await _ in gate { break } }
-                        group.addTask { try? await Task.sleep(for: .seconds(30)) }
-                        await group.next()
-                        group.cancelAll()
-                    }
+                    _ = await withDeadline(.seconds(30)) { for await _ in gate { break } }
                     try await writer.write(ByteBuffer(string: "data: {\"n\":2}\n\ndata: [DONE]\n\n"))
                     try await writer.finish(nil)
                 })

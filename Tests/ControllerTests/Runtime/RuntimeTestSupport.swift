@@ -1,3 +1,4 @@
+import BallastTestSupport
 import AsyncHTTPClient
 import BallastCore
 import Foundation
@@ -47,19 +48,17 @@ enum RuntimeTestSupport {
         var description: String
     }
 
-    /// Polls `condition` every 20 ms until it holds; fails with `message` after `timeout` (default 60 s).
+    /// Waits (bounded) until `condition` holds; records an issue here and throws after `timeout` (default 60 s).
     static func waitUntil(
         _ message: @autoclosure () -> String, timeout: Duration = .seconds(60),
         sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
     ) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            try await BallastTestSupport.waitUntil(message(), timeout: timeout, condition)
+        } catch let timedOut as WaitTimeout {
+            Issue.record("\(timedOut)", sourceLocation: sourceLocation)
+            throw timedOut
         }
-        Issue.record("Timed out after \(timeout): \(message())", sourceLocation: sourceLocation)
-        throw SetupError(description: "Timed out: \(message())")
     }
 
     /// GET `url`; status and body.

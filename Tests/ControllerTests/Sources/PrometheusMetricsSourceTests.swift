@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import BallastCore
 import Controller
-import BallastTestServers
+import BallastTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -42,18 +42,18 @@ struct PrometheusMetricsSourceTests {
                     while await !sequence.finished {
                         let before = await sequence.index
                         await scraper.scrapeOnce(now: Timestamp(millisecondsSinceEpoch: wall))
-                        try await eventually("Prometheus to fetch page \(before)", timeout: .seconds(60)) {
+                        try await waitUntil("Prometheus to fetch page \(before)", timeout: .seconds(60)) {
                             let index = await sequence.index
                             let finished = await sequence.finished
                             return index > before || finished
                         }
                     }
                     let count = [NamedQuery(name: "n", text: "count_over_time(ballast_queue_depth[10m])")]
-                    try await eventually("Prometheus to store all \(steps) pages", timeout: .seconds(30)) {
+                    try await waitUntil("Prometheus to store all \(steps) pages", timeout: .seconds(30)) {
                         await remote.read(count, at: last)["n"] == .value(Double(steps))
                     }
                 } catch {
-                    throw TimedOut(description: "\(error)\nPrometheus log:\n\(prometheus.logTail)")
+                    throw WaitTimeout(description: "\(error)\nPrometheus log:\n\(prometheus.logTail)")
                 }
                 let fromPrometheus = await remote.read(queries.queries, at: last)
                 let fromScraper = await embedded.read(queries.queries, at: last)

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import AsyncHTTPClient
 import BallastCore
 import Controller
@@ -89,7 +90,7 @@ struct ScraperTests {
                 targets: StaticTargets([target("/slow"), target("/fast")]), httpClient: client)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await scraper.scrapeOnce(now: Self.start) }
-                try await eventually("the fast target's sample in the window") {
+                try await waitUntil("the fast target's sample in the window") {
                     try await Self.numbers(scraper, "x", at: Self.start) == [target("/fast").instance: 1]
                 }
                 // The slow scrape is still pending: its request is held and it has no result yet.
@@ -230,7 +231,7 @@ struct ScraperTests {
                 targets: StaticTargets([target("/a"), target("/b")]), httpClient: client)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await scraper.run() }
-                try await eventually("three scrapes of each target, both up") {
+                try await waitUntil("three scrapes of each target, both up") {
                     let a = await store.requestCount("/a")
                     let b = await store.requestCount("/b")
                     let health = await scraper.health()

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Controller
 import NIOCore
 
@@ -24,10 +25,8 @@ actor PageStore {
         requests.append(request)
         if hanging.contains(request.path) {
             waiting += 1
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(60)
-            while !released && clock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
+            try? await waitUntil("the hanging path to be released", timeout: .seconds(60), poll: .milliseconds(10)) {
+                self.released
             }
             waiting -= 1
             return MetricsPageServer.Page(status: 503, body: ByteBuffer(string: "released\n"))

@@ -2,7 +2,7 @@ public import Foundation
 
 /// A real Prometheus server (Debian's `/usr/bin/prometheus`) on 127.0.0.1 for tests, scraping every second.
 ///
-/// `stop()` ends the process and removes its data; call it in a `defer`. Shared by the controller and
+/// `stop()` ends the process and removes its data; call it in a `defer`. Shared by the PromQL, controller and
 /// end-to-end test targets, which cannot share code without a package target of their own.
 public final class PrometheusServer: @unchecked Sendable {
     // @unchecked: every stored property is a `let` set in `init`; `Process` is only asked about and stopped.
@@ -11,12 +11,6 @@ public final class PrometheusServer: @unchecked Sendable {
     /// The port its HTTP API listens on.
     public let port: Int
     private let process: Process
-
-    /// Why the server could not start.
-    public struct Failure: Error, CustomStringConvertible {
-        /// A sentence for the test log.
-        public var description: String
-    }
 
     /// Starts Prometheus scraping `target` (`host:port`) at `path` every second.
     public convenience init(target: String, path: String = "/metrics") throws {
@@ -45,7 +39,7 @@ public final class PrometheusServer: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ballast-prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Self.freePort()
+        port = try freeLoopbackPort()
         let config = """
             global:
               scrape_interval: 1s
@@ -87,24 +81,5 @@ public final class PrometheusServer: @unchecked Sendable {
     public var logTail: String {
         let text = (try? String(contentsOf: directory.appendingPathComponent("prometheus.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(10).joined(separator: "\n")
-    }
-
-    /// Asks the kernel for a free loopback port by binding port 0.
-    private static func freePort() throws -> Int {
-        let finder = Process()
-        finder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        finder.arguments = [
-            "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
-        ]
-        let output = Pipe()
-        finder.standardOutput = output
-        try finder.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        finder.waitUntilExit()
-        guard let port = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            throw Failure(description: "Could not find a free port on 127.0.0.1.")
-        }
-        return port
     }
 }

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Foundation
 import PromQL
 
@@ -5,13 +6,12 @@ import PromQL
     import FoundationNetworking
 #endif
 
-/// A real Prometheus server scraping the fixture worker-metrics server, both on 127.0.0.1, for one test.
+/// A real Prometheus server (the shared ``BallastTestSupport/PrometheusServer``) scraping the fixture
+/// worker-metrics server, both on 127.0.0.1, for one test.
 ///
 /// `stop()` ends both processes; call it in a `defer` so they never outlive the test.
-final class PrometheusServer {
-    let directory: URL
-    let port: Int
-    private let prometheus: Process
+final class AcceptancePrometheus {
+    private let server: BallastTestSupport.PrometheusServer
     private let fixture: Process
     private let fixtureInput: Pipe
 
@@ -19,11 +19,12 @@ final class PrometheusServer {
         var description: String
     }
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "promql-acceptance-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// The Prometheus API port.
+    var port: Int { server.port }
+    /// The last lines of Prometheus' log, for failure messages.
+    var logTail: String { server.logTail }
 
+    init() throws {
         guard
             let script = Bundle.module.url(
                 forResource: "worker_metrics_server", withExtension: "py", subdirectory: "Fixtures")
@@ -48,34 +49,8 @@ final class PrometheusServer {
             fixture.terminate()
             throw Failure(description: "The fixture server printed \"\(portText)\" instead of its port.")
         }
-
-        port = try Self.freePort()
-        let config = """
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-              evaluation_interval: 1m
-            scrape_configs:
-              - job_name: ballast
-                static_configs:
-                  - targets: ['127.0.0.1:\(fixturePort)']
-            """
-        let configFile = directory.appendingPathComponent("prometheus.yml")
-        try config.write(to: configFile, atomically: true, encoding: .utf8)
-        let log = directory.appendingPathComponent("prometheus.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        prometheus = Process()
-        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
-        prometheus.arguments = [
-            "--config.file=\(configFile.path)",
-            "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
-            "--web.listen-address=127.0.0.1:\(port)",
-        ]
-        let logHandle = try FileHandle(forWritingTo: log)
-        prometheus.standardOutput = logHandle
-        prometheus.standardError = logHandle
         do {
-            try prometheus.run()
+            server = try BallastTestSupport.PrometheusServer(target: "127.0.0.1:\(fixturePort)")
         } catch {
             fixture.terminate()
             throw error
@@ -83,40 +58,11 @@ final class PrometheusServer {
     }
 
     func stop() {
-        if prometheus.isRunning {
-            prometheus.terminate()
-            prometheus.waitUntilExit()
-        }
+        server.stop()
         // Closing stdin makes the fixture exit by itself; terminate covers a stuck one.
         try? fixtureInput.fileHandleForWriting.close()
         if fixture.isRunning { fixture.terminate() }
         fixture.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// The last lines of Prometheus' log, for failure messages.
-    var logTail: String {
-        let text = (try? String(contentsOf: directory.appendingPathComponent("prometheus.log"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").suffix(10).joined(separator: "\n")
-    }
-
-    /// Asks the kernel for a free loopback port by binding port 0.
-    private static func freePort() throws -> Int {
-        let finder = Process()
-        finder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        finder.arguments = [
-            "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
-        ]
-        let output = Pipe()
-        finder.standardOutput = output
-        try finder.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        finder.waitUntilExit()
-        guard let port = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            throw Failure(description: "Could not find a free port on 127.0.0.1.")
-        }
-        return port
     }
 
     /// GET a path on the server; returns the status code and body.
@@ -144,14 +90,13 @@ final class PrometheusServer {
         return try QueryResponseDecoder().decode([UInt8](body))
     }
 
-    /// Polls until `condition` holds, failing after `timeoutSeconds`.
+    /// Polls until `condition` holds, failing after `timeoutSeconds` with Prometheus' log.
     func wait(for what: String, timeoutSeconds: Double, _ condition: () async -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while Date() < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(250))
+        do {
+            try await waitUntil(
+                what, timeout: .milliseconds(Int64(timeoutSeconds * 1000)), poll: .milliseconds(250), condition)
+        } catch let timedOut as WaitTimeout {
+            throw Failure(description: "\(timedOut) Prometheus log:\n\(logTail)")
         }
-        throw Failure(
-            description: "Timed out after \(timeoutSeconds) s waiting for \(what). Prometheus log:\n\(logTail)")
     }
 }

@@ -68,11 +68,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
         var quiet = Logger(label: "ballast.demo")
         quiet.logLevel = .warning
-        let frontDoorPort = try FreePort.pick()
         let assembly = try ControllerAssembly(
             documents: [document],
             options: ControllerAssembly.Options(
-                model: modelPath, interval: .seconds(1), frontDoorPort: frontDoorPort,
+                model: modelPath, interval: .seconds(1), frontDoorPort: 0,
                 workerArguments: ["--threads", String(threads), "--max-batch", "2", "--min-batch", "1"],
                 manifestsDirectory: (state as NSString).appendingPathComponent("manifests"), stateDirectory: state,
                 modelFiles: [document.policy.name: modelPath]),
@@ -80,8 +79,11 @@ struct DemoCommand: AsyncParsableCommand {
         await assembly.connect()
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: assembly.services, logger: quiet))
+        guard let frontDoor = assembly.frontDoor else {
+            throw DemoFailure("The local runtime started no front door.")
+        }
         let script = DemoScript(
-            daemon: assembly.daemon, store: store, frontDoor: "http://127.0.0.1:\(frontDoorPort)",
+            daemon: assembly.daemon, store: store, frontDoor: frontDoor,
             phaseTimeout: .seconds(timeout), policy: document.policy)
         let outcome: Result<Void, any Error> = await withTaskGroup(of: Result<Void, any Error>?.self) { tasks in
             tasks.addTask {

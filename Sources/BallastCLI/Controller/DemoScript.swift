@@ -9,7 +9,7 @@ import NIOHTTP1
 struct DemoScript: Sendable {
     let daemon: ControllerDaemon
     let store: any StateStore
-    let frontDoor: String
+    let frontDoor: FrontDoor
     let phaseTimeout: Duration
     let policy: Policy
     let started = ContinuousClock.now
@@ -17,6 +17,7 @@ struct DemoScript: Sendable {
     func run() async throws {
         say("controller started; waiting for the first worker (policy \(policy.name), model \(policy.target.model))")
         try await waitFor("a ready worker") { status in (status.readyReplicas >= 1) ? true : nil }
+        let frontDoor = try await frontDoorURL()
         say("1 worker ready behind the front door \(frontDoor)")
 
         say("ramping load: 8 concurrent chat streams against a batch of 2; waiting for queue p95 > 500 ms")
@@ -51,6 +52,16 @@ struct DemoScript: Sendable {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         FileHandle.standardOutput.write(Data((String(format: "[%5.1fs] ", seconds) + line + "\n").utf8))
+    }
+
+    /// The front door's address once it listens (it binds a port the kernel picks).
+    private func frontDoorURL() async throws -> String {
+        let deadline = ContinuousClock.now + phaseTimeout
+        while ContinuousClock.now < deadline {
+            if let port = self.frontDoor.port { return "http://127.0.0.1:\(port)" }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw DemoFailure("The front door did not start listening within \(phaseTimeout).")
     }
 
     private func current() async throws -> ControllerStatus.Deployment {
@@ -115,25 +126,4 @@ struct DemoScript: Sendable {
 struct DemoFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A free loopback port, found by binding port 0.
-enum FreePort {
-    static func pick() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw DemoFailure("Cannot open a socket to find a free port.") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard result == 0 else { throw DemoFailure("Cannot bind a loopback socket to find a free port.") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

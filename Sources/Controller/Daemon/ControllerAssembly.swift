@@ -127,8 +127,8 @@ public struct ControllerAssembly: Sendable {
             }
         }
 
-        let deployments = documents.map { document in
-            let queries = SignalQueries(document: document)
+        let signalQueries = documents.map { SignalQueries(document: $0) }
+        let deployments = zip(documents, signalQueries).map { document, queries in
             let policy = document.policy
             return ManagedDeployment(
                 key: DeploymentKey(policy: policy.name, model: policy.target.model, version: policy.target.version),
@@ -155,7 +155,7 @@ public struct ControllerAssembly: Sendable {
                     providers.append(ResilientTargets(endpoints, logger: logger))
                 }
             }
-            let longest = documents.map { SignalQueries(document: $0).longestRangeMilliseconds }.max() ?? 60_000
+            let longest = signalQueries.map(\.longestRangeMilliseconds).max() ?? 60_000
             let scraper = Scraper(
                 configuration: Scraper.Configuration(interval: options.interval, longestRangeMilliseconds: longest),
                 targets: CombinedTargets(providers), httpClient: client)

@@ -126,23 +126,24 @@ struct ControllerCommand: AsyncParsableCommand {
         let stateDirectory = (state as NSString).deletingLastPathComponent.isEmpty
             ? "." : (state as NSString).deletingLastPathComponent
         let tick = parseDuration(interval) ?? .seconds(5)
+        let modelPath = model.flatMap { try? ModelArgument.path($0) }
+        if let model, modelPath == nil, runtime == .local {
+            throw ValidationError(
+                "--model \(model) is neither a file nor a cached model; run `ballast model pull smollm2-135m` or pass a GGUF path.")
+        }
         var modelFiles: [String: String] = [:]
         for document in documents {
             // Quantization needs a file; a policy whose model is not cached simply cannot be quantized.
-            if let path = try? ModelArgument.path(model ?? document.policy.target.model) {
+            if let path = modelPath ?? (try? ModelArgument.path(document.policy.target.model)) {
                 modelFiles[document.policy.name] = path
             }
-        }
-        if let model, runtime == .local, (try? ModelArgument.path(model)) == nil {
-            throw ValidationError(
-                "--model \(model) is neither a file nor a cached model; run `ballast model pull smollm2-135m` or pass a GGUF path.")
         }
         let plan: ControllerAssembly
         do {
             plan = try ControllerAssembly(
                 documents: documents,
                 options: ControllerAssembly.Options(
-                    kubernetes: runtime == .kubernetes, model: model.flatMap { try? ModelArgument.path($0) },
+                    kubernetes: runtime == .kubernetes, model: modelPath,
                     prometheus: prometheus, interval: tick, frontDoorPort: frontDoorPort,
                     workerArguments: workerArguments, fileSD: fileSD, fileSDOut: fileSDOut, kubectl: kubectl,
                     manifestsDirectory: manifestsDirectory

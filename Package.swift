@@ -135,7 +135,7 @@ let package = Package(
             dependencies: ["Manifests", "PolicyFile", "BallastCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "BallastTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "WorkerTests",
             dependencies: [

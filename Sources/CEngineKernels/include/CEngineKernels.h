@@ -113,4 +113,32 @@ void bk_attention(bk_isa isa, const float *q, float *out, int n_head, int n_kv_h
                   const float *kv, long page_stride, long v_offset, const int *pages, int page_size, int n_tokens,
                   float scale, float *scores);
 
+/* ---------------------------------------------------------------------------------------------------------------
+ * Worker threads (bk_pool.c).
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/* A fixed set of threads that run one task at a time together with the caller. */
+typedef struct bk_pool bk_pool;
+
+/* One share of a task: called once per thread with thread in [0, threads), thread 0 on the caller. */
+typedef void (*bk_pool_task)(void *context, int thread, int threads);
+
+/* A pool of `threads` threads in all (threads - 1 are started; the caller of bk_pool_run is the last one).
+ * Between tasks the workers spin briefly, then sleep. Returns NULL when threads < 1 or memory is short; when
+ * a thread cannot be started the pool runs with those that did (bk_pool_threads). */
+bk_pool *bk_pool_create(int threads);
+
+/* The threads a task is split over. */
+int bk_pool_threads(const bk_pool *pool);
+
+/* Workers asleep now (they sleep after a few milliseconds without a task). */
+int bk_pool_sleeping(bk_pool *pool);
+
+/* Runs task(context, t, threads) on every thread and returns when all have returned. One caller at a time.
+ * A NULL pool runs the task on the caller alone. */
+void bk_pool_run(bk_pool *pool, bk_pool_task task, void *context);
+
+/* Stops and joins the workers and frees the pool (NULL is ignored). */
+void bk_pool_destroy(bk_pool *pool);
+
 #endif

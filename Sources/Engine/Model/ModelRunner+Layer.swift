@@ -1,5 +1,4 @@
 import CEngineKernels
-import Dispatch
 
 /// One matrix multiplication of a step: `rows` activation rows times every row of `weights`.
 struct MatmulJob {

@@ -1,11 +1,9 @@
 import CEngineKernels
-import Dispatch
 
-/// What the worker threads of one parallel section share: the runner, whose buffers outlive the section, and the
-/// matmuls to run.
-private struct ThreadShared: @unchecked Sendable {
-    // Sendable because each thread writes only its own part (disjoint weight rows, attention heads or score
-    // slices) and the section returns only after every thread is done.
+/// What the threads of one parallel section share: the runner, whose buffers outlive the section, and the
+/// matmuls to run. Each thread writes only its own part (disjoint weight rows, attention heads or score slices),
+/// and a section returns only after every thread is done.
+private struct ThreadShared {
     let runner: ModelRunner
     let isa: bk_isa
     let threads: Int
@@ -20,27 +18,24 @@ extension ModelRunner {
     /// Runs up to three matmuls over `rows` activation rows, each thread taking a contiguous share of every
     /// matrix's weight rows, so all threads stream different parts of the weights at once.
     func parallelMatmul(_ first: MatmulJob, _ second: MatmulJob? = nil, _ third: MatmulJob? = nil, rows: Int) {
-        let shared = ThreadShared(
-            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: configuration.threadCount,
+        var shared = ThreadShared(
+            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
             rows: rows, first: first, second: second, third: third, layer: 0)
-        // The closures are non-escaping, so a section allocates nothing.
-        if shared.threads == 1 {
-            Self.matmulShare(shared, thread: 0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: shared.threads) { Self.matmulShare(shared, thread: $0) }
+        threads.run(&shared) { context, thread, _ in
+            guard let shared = context?.assumingMemoryBound(to: ThreadShared.self).pointee else { return }
+            ModelRunner.matmulShare(shared, thread: Int(thread))
         }
     }
 
     /// Attention of every row over its sequence's cached tokens (up to and including its own position), threads
     /// splitting the (row, head) pairs.
     func parallelAttention(rows: Int, layer: Int) {
-        let shared = ThreadShared(
-            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: configuration.threadCount,
+        var shared = ThreadShared(
+            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
             rows: rows, first: nil, second: nil, third: nil, layer: layer)
-        if shared.threads == 1 {
-            Self.attentionShare(shared, thread: 0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: shared.threads) { Self.attentionShare(shared, thread: $0) }
+        threads.run(&shared) { context, thread, _ in
+            guard let shared = context?.assumingMemoryBound(to: ThreadShared.self).pointee else { return }
+            ModelRunner.attentionShare(shared, thread: Int(thread))
         }
     }
 

@@ -1,5 +1,4 @@
 import CEngineKernels
-import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -79,6 +78,8 @@ public final class ModelRunner {
 
     let cache: KVCacheStorage
     let scratch: ForwardScratch
+    /// The threads a step's sections are split over.
+    let threads: KernelThreads
     private var lastBatchCount = 0
 
     /// Makes a runner for `model` and allocates its KV pool and scratch buffers.
@@ -108,6 +109,7 @@ public final class ModelRunner {
             sequences: configuration.maximumBatchSequences, threads: configuration.threadCount,
             maximumSequenceLength: maximumSequenceLength,
             pagesPerSequence: (maximumSequenceLength + configuration.pageSize - 1) / configuration.pageSize)
+        threads = KernelThreads(count: configuration.threadCount)
     }
 
     /// Bytes of the KV pool.

@@ -114,6 +114,29 @@ void bk_attention(bk_isa isa, const float *q, float *out, int n_head, int n_kv_h
                   float scale, float *scores);
 
 /* ---------------------------------------------------------------------------------------------------------------
+ * Packed weights (bk_packed.c): Q4_0, Q4_1 and Q8_0 matrices repacked eight rows at a time for AVX-512 VNNI.
+ * ------------------------------------------------------------------------------------------------------------- */
+
+/* 1 when this CPU runs bk_matmul_packed for w_type with `isa` (AVX2 selected, AVX-512 VNNI present). */
+int bk_packed_supported(bk_isa isa, bk_type w_type);
+
+/* Bytes of `rows` rows of n elements of w_type once packed; -1 when the type cannot be packed, rows is not a
+ * positive multiple of 8 or n not a positive multiple of 32. */
+long bk_packed_size(bk_type w_type, int rows, int n);
+
+/* Packs `rows` rows (row r at w + r * w_row_bytes) into out (bk_packed_size bytes). Returns 0, or -1 as above. */
+int bk_pack_rows(bk_type w_type, const void *w, long w_row_bytes, int rows, int n, void *out);
+
+/*
+ * bk_matmul over packed weights, for the weight rows of groups [group_begin, group_end) (group g holds rows
+ * 8g..8g+7): y[b * y_stride + r] = dot(row r, activation row b). Activations as for bk_matmul. Results agree with
+ * bk_matmul within float reordering, and are identical for every batch size and row range. Returns 0, or -1 when
+ * bk_packed_supported is 0 or n is out of range.
+ */
+int bk_matmul_packed(bk_isa isa, bk_type w_type, const void *packed, int group_begin, int group_end, int n,
+                     const void *x, long x_row_bytes, int batch, float *y, long y_stride);
+
+/* ---------------------------------------------------------------------------------------------------------------
  * Worker threads (bk_pool.c).
  * ------------------------------------------------------------------------------------------------------------- */
 

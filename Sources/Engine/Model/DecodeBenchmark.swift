@@ -44,7 +44,7 @@ public enum DecodeBenchmark {
         let runner = try ModelRunner(
             model: model,
             configuration: .init(
-                threadCount: threads, maximumBatchTokens: max(promptLength, largestBatch),
+                threadCount: threads, maximumBatchTokens: max(promptLength, largestBatch * warmup),
                 maximumBatchSequences: largestBatch,
                 pageCount: max((promptLength + pageSize - 1) / pageSize, largestBatch * pagesPerSequence),
                 maximumSequenceLength: max(promptLength, warmup + decodeSteps)))

@@ -107,8 +107,12 @@ struct WeightLoader {
                 "The tensor `\(name)` is \(info.type); the engine multiplies F32, F16, Q4_0, Q4_1 and Q8_0 weights. "
                     + "Requantize the file with `ballast quantize`.")
         }
-        return WeightMatrix(
-            name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: try bytes(of: info))
+        let matrix = WeightMatrix(
+            name: name, type: info.type, rowLength: rowLength, rowCount: rows, data: try bytes(of: info)
+        ).packingRows()
+        // The kernels read the packed copy from now on; the embedding lookup reads back the few rows it needs.
+        if matrix.packed != nil { file.file.releasePages(of: matrix.data) }
+        return matrix
     }
 
     /// The tensor's bytes in the mapping; the file's own error (naming the tensor and its offset) when they do not fit.

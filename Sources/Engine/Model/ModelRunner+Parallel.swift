@@ -49,6 +49,15 @@ extension ModelRunner {
         guard let job, let x = job.activations, let y = job.output, let cType = bk_type(exactly: job.weights.type),
             let w = job.weights.data.baseAddress
         else { return }
+        // Runners asked for other kernels (scalar, for comparison) keep to the row layout.
+        if let packed = job.weights.packed, shared.isa == BK_ISA_AVX2,
+            packed.multiply(
+                groups: share(of: packed.groupCount, thread: thread, of: shared.threads, multiple: 1),
+                activations: x, activationRowBytes: job.activationRowBytes, batch: shared.rows, output: y,
+                outputStride: job.outputStride)
+        {
+            return
+        }
         let range = share(of: job.weights.rowCount, thread: thread, of: shared.threads)
         guard !range.isEmpty else { return }
         _ = bk_matmul(
@@ -83,10 +92,10 @@ extension ModelRunner {
         }
     }
 
-    /// Thread `thread`'s contiguous share of `count` items split over `threads` threads, in multiples of 4 so
-    /// the matmul kernels' tiles stay whole.
-    static func share(of count: Int, thread: Int, of threads: Int) -> Range<Int> {
-        let chunk = ((count + threads - 1) / threads + 3) / 4 * 4
+    /// Thread `thread`'s contiguous share of `count` items split over `threads` threads, in multiples of
+    /// `multiple` (default 4, so the row kernels' tiles stay whole).
+    static func share(of count: Int, thread: Int, of threads: Int, multiple: Int = 4) -> Range<Int> {
+        let chunk = ((count + threads - 1) / threads + multiple - 1) / multiple * multiple
         let start = min(count, thread * chunk)
         return start..<min(count, start + chunk)
     }

@@ -1,5 +1,5 @@
 /// One weight matrix of a model: `rowCount` rows of `rowLength` elements of ``type``, read in place from the file's
-/// memory mapping (never copied).
+/// memory mapping, plus a repacked copy for the fastest kernels where the CPU has them.
 ///
 /// A matrix multiplies activation rows of `rowLength` floats into outputs of `rowCount` floats.
 public struct WeightMatrix: @unchecked Sendable {
@@ -16,6 +16,31 @@ public struct WeightMatrix: @unchecked Sendable {
     public let rowCount: Int
     /// The rows back to back in ``type``'s block layout.
     public let data: UnsafeRawBufferPointer
+    /// The rows repacked for the VNNI matmul, on CPUs that have it (see ``PackedWeights``).
+    let packed: PackedWeights?
+
+    init(name: String, type: TensorType, rowLength: Int, rowCount: Int, data: UnsafeRawBufferPointer) {
+        self.name = name
+        self.type = type
+        self.rowLength = rowLength
+        self.rowCount = rowCount
+        self.data = data
+        packed = nil
+    }
+
+    /// This matrix with a packed copy of its rows, when this CPU and the matrix's type and shape allow one.
+    func packingRows() -> WeightMatrix {
+        WeightMatrix(self, packed: PackedWeights(self))
+    }
+
+    private init(_ matrix: WeightMatrix, packed: PackedWeights?) {
+        name = matrix.name
+        type = matrix.type
+        rowLength = matrix.rowLength
+        rowCount = matrix.rowCount
+        data = matrix.data
+        self.packed = packed
+    }
 
     /// Bytes of one row.
     public var rowBytes: Int { type.rowBytes(elements: rowLength) ?? 0 }

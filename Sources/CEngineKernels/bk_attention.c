@@ -58,6 +58,59 @@ static void bk_attention_scalar(const float *q, float *out, int n_head, int n_kv
 }
 
 #if BK_HAVE_AVX2_PATH
+BK_AVX2 static inline float bk_attention_hsum(__m256 acc) {
+    __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
+    sum4 = _mm_add_ss(sum4, _mm_movehdup_ps(sum4));
+    return _mm_cvtss_f32(sum4);
+}
+
+/* Head size 64 (SmolLM2, Llama-style small models): the query and the output stay in eight registers each, and
+ * four keys are scored per pass, so the horizontal sums are shared four ways. */
+BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const float *kv, long page_stride, long v_offset,
+                                        const int *pages, int page_size, int n_tokens, long kv_dim, long kv_head,
+                                        float scale, float *scores) {
+    __m256 q[8];
+    for (int d = 0; d < 8; d++) q[d] = _mm256_loadu_ps(qh + 8 * d);
+    float maximum = -INFINITY;
+    int t = 0;
+    for (; t + 4 <= n_tokens; t += 4) {
+        __m256 acc[4];
+        for (int j = 0; j < 4; j++) {
+            const float *k = bk_kv_row(kv, page_stride, pages, page_size, t + j, kv_dim) + kv_head;
+            __m256 a = _mm256_mul_ps(q[0], _mm256_loadu_ps(k));
+            for (int d = 1; d < 8; d++) a = _mm256_fmadd_ps(q[d], _mm256_loadu_ps(k + 8 * d), a);
+            acc[j] = a;
+        }
+        /* Lanes of h: (t0 t0 t1 t1 | t0 t0 t1 t1) pairs, then all four tokens per 128-bit half. */
+        const __m256 h01 = _mm256_hadd_ps(acc[0], acc[1]);
+        const __m256 h23 = _mm256_hadd_ps(acc[2], acc[3]);
+        const __m256 h = _mm256_hadd_ps(h01, h23);
+        const __m128 s4 = _mm_mul_ps(_mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)),
+                                     _mm_set1_ps(scale));
+        _mm_storeu_ps(scores + t, s4);
+        for (int j = 0; j < 4; j++)
+            if (scores[t + j] > maximum) maximum = scores[t + j];
+    }
+    for (; t < n_tokens; t++) {
+        const float *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
+        __m256 a = _mm256_mul_ps(q[0], _mm256_loadu_ps(k));
+        for (int d = 1; d < 8; d++) a = _mm256_fmadd_ps(q[d], _mm256_loadu_ps(k + 8 * d), a);
+        const float s = bk_attention_hsum(a) * scale;
+        scores[t] = s;
+        if (s > maximum) maximum = s;
+    }
+    const float inverse = bk_softmax_unnormalized(scores, n_tokens, maximum);
+    __m256 out[8];
+    for (int d = 0; d < 8; d++) out[d] = _mm256_setzero_ps();
+    for (t = 0; t < n_tokens; t++) {
+        const __m256 w = _mm256_set1_ps(scores[t] * inverse);
+        const float *v = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + v_offset + kv_head;
+        for (int d = 0; d < 8; d++) out[d] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8 * d), out[d]);
+    }
+    for (int d = 0; d < 8; d++) _mm256_storeu_ps(o + 8 * d, out[d]);
+}
+
 BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, int n_kv_head, int head_dim,
                                       int head_begin, int head_end, const float *kv, long page_stride, long v_offset,
                                       const int *pages, int page_size, int n_tokens, float scale, float *scores) {
@@ -67,6 +120,11 @@ BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, in
     for (int h = head_begin; h < head_end; h++) {
         const long kv_head = (long)(h / group) * head_dim;
         const float *qh = q + (long)h * head_dim;
+        if (head_dim == 64) {
+            bk_attention_head64(qh, out + (long)h * head_dim, kv, page_stride, v_offset, pages, page_size, n_tokens,
+                                kv_dim, kv_head, scale, scores);
+            continue;
+        }
         float maximum = -INFINITY;
         for (int t = 0; t < n_tokens; t++) {
             const float *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
@@ -74,10 +132,7 @@ BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, in
             for (int d = 0; d < vector_end; d += 8) {
                 acc = _mm256_fmadd_ps(_mm256_loadu_ps(qh + d), _mm256_loadu_ps(k + d), acc);
             }
-            __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-            sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
-            sum4 = _mm_add_ss(sum4, _mm_movehdup_ps(sum4));
-            float s = _mm_cvtss_f32(sum4);
+            float s = bk_attention_hsum(acc);
             for (int d = vector_end; d < head_dim; d++) s += qh[d] * k[d];
             s *= scale;
             scores[t] = s;

@@ -28,7 +28,7 @@ struct KVCacheAttentionTests {
     /// (heads, KV heads, head size, tokens, page size): odd head sizes exercise the vector tails.
     @Test(
         arguments: InstructionSet.available,
-        [(4, 2, 16, 1, 4), (9, 3, 64, 37, 8), (6, 6, 20, 300, 256), (8, 1, 13, 9, 2)])
+        [(4, 2, 16, 1, 4), (9, 3, 64, 37, 8), (9, 3, 64, 3, 2), (9, 3, 64, 300, 256), (6, 6, 20, 300, 256), (8, 1, 13, 9, 2)])
     func matchesPlainAttentionOverScatteredPages(isa: InstructionSet, shape: (Int, Int, Int, Int, Int)) throws {
         let (heads, kvHeads, headDim, tokens, pageSize) = shape
         var rng = SeededGenerator(seed: UInt64(heads * 1000 + tokens))

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Engine
 
-/// The runner's thread pool: every task runs once on every thread, including after the workers fell asleep.
+/// The runner's thread pool: every share of every task runs exactly once, also after the workers fell asleep.
 struct KernelThreadsTests {
     /// One counter per thread and the thread count each call saw.
     struct Tally {
@@ -20,7 +20,7 @@ struct KernelThreadsTests {
                 threads.run(&context) { raw, thread, threads in
                     guard let context = raw?.assumingMemoryBound(to: (UnsafeMutablePointer<Int>?, Int32).self)
                     else { return }
-                    // Each thread writes only its own slot; thread 0 also records the thread count.
+                    // Each share writes only its own slot; share 0 also records the share count.
                     context.pointee.0?[Int(thread)] += 1
                     if thread == 0 { context.pointee.1 = threads }
                 }

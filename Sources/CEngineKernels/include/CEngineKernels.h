@@ -143,7 +143,8 @@ int bk_matmul_packed(bk_isa isa, bk_type w_type, const void *packed, int group_b
 /* A fixed set of threads that run one task at a time together with the caller. */
 typedef struct bk_pool bk_pool;
 
-/* One share of a task: called once per thread with thread in [0, threads), thread 0 on the caller. */
+/* One share of a task: called once for each share in [0, threads), each share on one thread (whichever claims it
+ * first, the caller included), so per-share scratch needs no locks. */
 typedef void (*bk_pool_task)(void *context, int thread, int threads);
 
 /* A pool of `threads` threads in all (threads - 1 are started; the caller of bk_pool_run is the last one).
@@ -157,7 +158,7 @@ int bk_pool_threads(const bk_pool *pool);
 /* Workers asleep now (they sleep after a few milliseconds without a task). */
 int bk_pool_sleeping(bk_pool *pool);
 
-/* Runs task(context, t, threads) on every thread and returns when all have returned. One caller at a time.
+/* Runs task(context, share, threads) for every share and returns when all have returned. One caller at a time.
  * A NULL pool runs the task on the caller alone. */
 void bk_pool_run(bk_pool *pool, bk_pool_task task, void *context);
 

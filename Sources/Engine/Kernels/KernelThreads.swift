@@ -1,7 +1,8 @@
 import CEngineKernels
 
 /// The threads a ``ModelRunner`` splits each parallel section of a step over: `count - 1` worker threads that
-/// spin between sections and then sleep, plus the caller, which always runs share 0.
+/// spin between sections and then sleep, plus the caller. A section has `count` shares; each thread claims
+/// shares until none is left, so a worker that lost its core to another process delays nothing.
 ///
 /// A decode step at batch 1 runs about five sections per layer of a few tens of microseconds each; handing each
 /// to a general-purpose queue costs as much as the work, so the workers stay awake across a step. Not
@@ -25,8 +26,8 @@ final class KernelThreads {
     /// Workers asleep now; they fall asleep a few milliseconds after their last task.
     var sleepingCount: Int { Int(bk_pool_sleeping(pool)) }
 
-    /// Calls `task(context, thread, count)` once on every thread, `thread` 0 on the caller, and returns when all
-    /// have returned. `task` is a C function, so a section allocates nothing and captures nothing.
+    /// Calls `task(context, share, count)` once for every share in `0..<count`, each on one thread, and returns
+    /// when all have returned. `task` is a C function, so a section allocates nothing and captures nothing.
     func run<Context>(_ context: inout Context, _ task: bk_pool_task) {
         withUnsafeMutablePointer(to: &context) { bk_pool_run(pool, task, $0) }
     }

@@ -62,10 +62,9 @@ extension ModelRunner {
         normalize(rows: rows, from: s.x.baseAddress, weight: w.feedForwardNorm, into: s.normalized.baseAddress)
         prepareActivations(s.normalized, length: dim, rows: rows, for: w.gate, w.up)
         let ff = c.feedForwardLength
-        parallelMatmul(
-            job(w.gate, input: s.normalized, length: dim, output: s.gate, stride: ff),
-            job(w.up, input: s.normalized, length: dim, output: s.up, stride: ff), rows: rows)
-        if let g = s.gate.baseAddress, let u = s.up.baseAddress { bk_silu_mul(g, u, Int32(rows * ff)) }
+        parallelGateUp(
+            gate: job(w.gate, input: s.normalized, length: dim, output: s.gate, stride: ff),
+            up: job(w.up, input: s.normalized, length: dim, output: s.up, stride: ff), rows: rows)
         prepareActivations(s.gate, length: ff, rows: rows, for: w.down)
         parallelMatmul(job(w.down, input: s.gate, length: ff, output: s.projected, stride: dim), rows: rows)
         addResidual(rows: rows)

@@ -12,6 +12,9 @@ private struct ThreadShared {
     let second: MatmulJob?
     let third: MatmulJob?
     let layer: Int
+    /// Whether `first` and `second` are the gate and up projections, whose outputs each thread combines with
+    /// SwiGLU over its own columns right after computing them.
+    var swiGLU = false
 }
 
 extension ModelRunner {
@@ -21,6 +24,29 @@ extension ModelRunner {
         var shared = ThreadShared(
             runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
             rows: rows, first: first, second: second, third: third, layer: 0)
+        run(&shared)
+    }
+
+    /// The gate and up projections and `gate = silu(gate) · up`, in one section: each thread applies SwiGLU to the
+    /// columns it computed, so the combination costs no serial pass over the rows.
+    func parallelGateUp(gate: MatmulJob, up: MatmulJob, rows: Int) {
+        // Fused only when both matrices split their rows alike (same count, both packed or both not).
+        guard gate.weights.rowCount == up.weights.rowCount, (gate.weights.packed == nil) == (up.weights.packed == nil)
+        else {
+            parallelMatmul(gate, up, rows: rows)
+            guard let g = gate.output, let u = up.output else { return }
+            for row in 0..<rows {
+                bk_silu_mul(g + row * gate.outputStride, u + row * up.outputStride, Int32(gate.weights.rowCount))
+            }
+            return
+        }
+        var shared = ThreadShared(
+            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
+            rows: rows, first: gate, second: up, third: nil, layer: 0, swiGLU: true)
+        run(&shared)
+    }
+
+    private func run(_ shared: inout ThreadShared) {
         threads.run(&shared) { context, thread, _ in
             guard let shared = context?.assumingMemoryBound(to: ThreadShared.self).pointee else { return }
             ModelRunner.matmulShare(shared, thread: Int(thread))
@@ -40,29 +66,41 @@ extension ModelRunner {
     }
 
     private static func matmulShare(_ shared: ThreadShared, thread: Int) {
-        matmulShare(shared.first, shared, thread: thread)
-        matmulShare(shared.second, shared, thread: thread)
+        let gateColumns = matmulShare(shared.first, shared, thread: thread)
+        let upColumns = matmulShare(shared.second, shared, thread: thread)
         matmulShare(shared.third, shared, thread: thread)
+        // Both projections have the same rows and split them alike; SwiGLU applies to this thread's columns only.
+        guard shared.swiGLU, let gate = shared.first?.output, let up = shared.second?.output,
+            let columns = gateColumns, columns == upColumns, !columns.isEmpty, let stride = shared.first?.outputStride
+        else { return }
+        for row in 0..<shared.rows {
+            bk_silu_mul(
+                gate + row * stride + columns.lowerBound, up + row * stride + columns.lowerBound, Int32(columns.count))
+        }
     }
 
-    private static func matmulShare(_ job: MatmulJob?, _ shared: ThreadShared, thread: Int) {
+    /// Computes this thread's weight rows of `job` (the output columns) and returns them.
+    @discardableResult
+    private static func matmulShare(_ job: MatmulJob?, _ shared: ThreadShared, thread: Int) -> Range<Int>? {
         guard let job, let x = job.activations, let y = job.output, let cType = bk_type(exactly: job.weights.type),
             let w = job.weights.data.baseAddress
-        else { return }
+        else { return nil }
         // Runners asked for other kernels (scalar, for comparison) keep to the row layout.
-        if let packed = job.weights.packed, shared.isa == BK_ISA_AVX2,
-            packed.multiply(
-                groups: share(of: packed.groupCount, thread: thread, of: shared.threads, multiple: 1),
-                activations: x, activationRowBytes: job.activationRowBytes, batch: shared.rows, output: y,
-                outputStride: job.outputStride)
-        {
-            return
+        if let packed = job.weights.packed, shared.isa == BK_ISA_AVX2 {
+            let groups = share(of: packed.groupCount, thread: thread, of: shared.threads, multiple: 1)
+            if packed.multiply(
+                groups: groups, activations: x, activationRowBytes: job.activationRowBytes, batch: shared.rows,
+                output: y, outputStride: job.outputStride)
+            {
+                return (groups.lowerBound * 8)..<(groups.upperBound * 8)
+            }
         }
         let range = share(of: job.weights.rowCount, thread: thread, of: shared.threads)
-        guard !range.isEmpty else { return }
+        guard !range.isEmpty else { return range }
         _ = bk_matmul(
             shared.isa, cType, w, job.weights.rowBytes, Int32(range.lowerBound), Int32(range.upperBound),
             Int32(job.weights.rowLength), x, job.activationRowBytes, Int32(shared.rows), y, job.outputStride)
+        return range
     }
 
     private static func attentionShare(_ shared: ThreadShared, thread: Int) {
@@ -72,22 +110,33 @@ extension ModelRunner {
         let cache = runner.cache
         let queryLength = c.headCount * c.headDimension
         let scale = 1 / Float(c.headDimension).squareRoot()
-        let items = share(of: shared.rows * c.headCount, thread: thread, of: shared.threads)
         guard let q = s.query.baseAddress, let out = s.attention.baseAddress,
             let kv = cache.layer(shared.layer).baseAddress, let pageTables = s.pageTables.baseAddress,
             let scores = s.scores.baseAddress
         else { return }
+        func attend(row: Int, heads: Range<Int>) {
+            bk_attention(
+                shared.isa, q + row * queryLength, out + row * queryLength, Int32(c.headCount),
+                Int32(c.keyValueHeadCount), Int32(c.headDimension), Int32(heads.lowerBound), Int32(heads.upperBound),
+                kv, cache.pageStride, cache.valueOffset, pageTables + s.rowEntries[row] * s.pagesPerSequence,
+                Int32(cache.pageSize), Int32(s.positions[row] + 1), scale, scores + thread * s.maximumSequenceLength)
+        }
+        if shared.rows >= 2 * shared.threads {
+            // A prompt chunk: later rows attend to more tokens, so every thread takes every n-th row to even out
+            // the work (contiguous halves would give one thread three quarters of it).
+            for row in stride(from: thread, to: shared.rows, by: shared.threads) {
+                attend(row: row, heads: 0..<c.headCount)
+            }
+            return
+        }
+        let items = share(of: shared.rows * c.headCount, thread: thread, of: shared.threads)
         var item = items.lowerBound
         while item < items.upperBound {
             // Consecutive items of one row are its heads: one call covers them.
             let row = item / c.headCount
             let head = item % c.headCount
             let end = min(items.upperBound, (row + 1) * c.headCount)
-            bk_attention(
-                shared.isa, q + row * queryLength, out + row * queryLength, Int32(c.headCount),
-                Int32(c.keyValueHeadCount), Int32(c.headDimension), Int32(head), Int32(head + end - item), kv,
-                cache.pageStride, cache.valueOffset, pageTables + s.rowEntries[row] * s.pagesPerSequence,
-                Int32(cache.pageSize), Int32(s.positions[row] + 1), scale, scores + thread * s.maximumSequenceLength)
+            attend(row: row, heads: head..<(head + end - item))
             item = end
         }
     }

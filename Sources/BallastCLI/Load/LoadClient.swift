@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Sends streamed completion or chat requests to one server and measures each.
 struct LoadClient: Sendable {
@@ -14,6 +15,12 @@ struct LoadClient: Sendable {
     /// Its own client: the shared one holds at most 8 connections per host, so more streams would queue inside
     /// the load generator instead of at the server and count as server latency.
     let http: HTTPClient
+    /// Most times one request is sent again after finding its connection closed: the stale connections there can
+    /// be, idle ones and those of requests in flight when the server was found out (at most 64, so a server that
+    /// drops every request is not asked a thousand times).
+    let staleConnectionRetries: Int
+    /// Set once the server was seen closing a kept-alive connection without an answer.
+    let serverDropsConnections = AtomicFlag()
 
     /// A client for the server at `base` that can hold `connections` requests in flight at once.
     init(base: String, chat: Bool, maxTokens: Int, model: String?, ignoreEOS: Bool, connections: Int) {
@@ -28,6 +35,7 @@ struct LoadClient: Sendable {
         // A refused connection is an error to report now, not one to retry quietly until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
+        staleConnectionRetries = min(64, 2 * max(4, connections))
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -57,6 +65,33 @@ struct LoadClient: Sendable {
         try? await http.shutdown()
     }
 
+    /// Sends `request`, and again when a kept-alive connection turns out to be closed before any answer came.
+    ///
+    /// Servers such as llama.cpp's close connections after a streamed answer while announcing keep-alive, so a
+    /// request written on one of those is never answered (the OpenAI clients retry these too). From the first
+    /// such failure on, every request asks for `Connection: close`, so no more stale connections are made; each
+    /// retry takes one of the remaining ones out of the pool, and ``staleConnectionRetries`` covers them all.
+    private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        var request = request
+        var retries = 0
+        while true {
+            if serverDropsConnections.value.load(ordering: .relaxed) {
+                request.headers.replaceOrAdd(name: "Connection", value: "close")
+            }
+            do {
+                return try await http.execute(request, timeout: .seconds(600))
+            } catch let error where Self.isClosedBeforeAnswer(error) && retries < staleConnectionRetries {
+                serverDropsConnections.value.store(true, ordering: .relaxed)
+                retries += 1
+            }
+        }
+    }
+
+    /// Whether `error` means the connection closed before the response head arrived.
+    static func isClosedBeforeAnswer(_ error: any Error) -> Bool {
+        (error as? HTTPClientError) == .remoteConnectionClosed || (error as? ChannelError) == .ioOnClosedChannel
+    }
+
     /// The JSON body of one request for `prompt`.
     func body(prompt: String) -> [UInt8] {
         var object: [String: Any] = [
@@ -81,7 +116,7 @@ struct LoadClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body(prompt: prompt)))
         var outcome = RequestOutcome(timeToFirstToken: nil, interTokenGaps: [], duration: 0, tokens: 0, error: nil)
         do {
-            let response = try await http.execute(request, timeout: .seconds(600))
+            let response = try await execute(request)
             guard response.status.code == 200 else {
                 outcome.error = "http_\(response.status.code)"
                 _ = try? await response.body.collect(upTo: 1 << 20)
@@ -143,6 +178,11 @@ struct StreamReader {
         }
         last = now
     }
+}
+
+/// A flag shared by every request of a run.
+final class AtomicFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// A failure of the load run itself (not of one request), worded for the person who started it.

@@ -14,6 +14,9 @@ final class FakeStreamServer {
         case error
         /// One token, then the body ends: no finish reason and no `[DONE]`.
         case cut
+        /// Answers the first request of each connection with three tokens and keeps the connection open, then
+        /// closes it on the next request without an answer, as llama.cpp's server does with kept-alive connections.
+        case oneAnswerPerConnection
     }
 
     static let script = """
@@ -46,6 +49,11 @@ final class FakeStreamServer {
 
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if style == "oneAnswerPerConnection":
+                    if getattr(self, "answered", False):
+                        self.close_connection = True
+                        return
+                    self.answered = True
                 if style == "barrier" and not released.is_set():
                     try:
                         barrier.wait()
@@ -53,7 +61,7 @@ final class FakeStreamServer {
                         self.answer(503, b"{}", "application/json")
                         return
                     released.set()
-                if style == "barrier":
+                if style in ("barrier", "oneAnswerPerConnection"):
                     body = chunk("a") + chunk("b") + chunk("c", "length") + event(
                         {"choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}}) \\
                         + b"data: [DONE]\\r\\n\\r\\n"

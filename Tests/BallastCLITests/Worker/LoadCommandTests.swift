@@ -104,6 +104,18 @@ struct LoadCommandTests {
         #expect(report.interTokenLatency.count == 2 * report.succeeded)
     }
 
+    /// A kept-alive connection the server closed before answering is retried on a new one, not counted as an
+    /// error: every connection of this server answers once and drops the next request.
+    @Test(arguments: [2, 16])
+    func requestsOnConnectionsTheServerClosedAreSentAgain(clients: Int) async throws {
+        let server = try await FakeStreamServer(style: .oneAnswerPerConnection)
+        defer { server.stop() }
+        let report = try await Self.report([server.base, "--concurrency", String(clients), "--duration", "1s"])
+        #expect(report.errors.isEmpty, "errors: \(report.errors)")
+        #expect(report.succeeded > clients, "more requests than connections at first")
+        #expect(report.generatedTokens == 3 * report.succeeded)
+    }
+
     @Test(arguments: [(FakeStreamServer.Style.error, "stream_error"), (.cut, "incomplete_stream")])
     func brokenStreamsAreErrors(style: FakeStreamServer.Style, kind: String) async throws {
         let server = try await FakeStreamServer(style: style)

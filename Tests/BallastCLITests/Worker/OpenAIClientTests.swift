@@ -166,6 +166,7 @@ struct OpenAIClientTests {
         let chatFinish = try #require(chat["finish_reason"] as? String)
         let chatUsage = try #require(Usage(chat["usage"]))
         #expect(!content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "chat content: \(content.debugDescription)")
+        #expect(content.contains("Paris"), "SmolLM2 knows the capital of France; the answer was \(content.debugDescription)")
         #expect(chat["role"] as? String == "assistant")
         #expect(chat["object"] as? String == "chat.completion")
         #expect((chat["id"] as? String)?.hasPrefix("chatcmpl-") == true)

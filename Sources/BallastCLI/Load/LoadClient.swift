@@ -156,7 +156,9 @@ struct StreamReader {
     init(start: ContinuousClock.Instant) { self.start = start }
 
     /// Takes one event that arrived at `now` into `outcome`.
-    mutating func read(_ event: EventStreamParser.Event, at now: ContinuousClock.Instant, into outcome: inout RequestOutcome) {
+    mutating func read(
+        _ event: EventStreamParser.Event, at now: ContinuousClock.Instant, into outcome: inout RequestOutcome
+    ) {
         if event.error != nil { outcome.error = "stream_error" }
         guard let data = event.data else { return }
         if data == Array("[DONE]".utf8) {

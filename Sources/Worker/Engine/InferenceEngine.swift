@@ -316,7 +316,9 @@ public final class InferenceEngine: @unchecked Sendable {
                     // As llama.cpp's ignore_eos: end tokens get no probability, so the text runs on to max_tokens.
                     maskedLogits.removeAll(keepingCapacity: true)
                     maskedLogits.append(contentsOf: logits)
-                    for token in endTokens where maskedLogits.indices.contains(token) { maskedLogits[token] = -.infinity }
+                    for token in endTokens where maskedLogits.indices.contains(token) {
+                        maskedLogits[token] = -.infinity
+                    }
                     return context.sampler.sample(maskedLogits)
                 }
                 let done = emit(choice, for: &context, now: now)

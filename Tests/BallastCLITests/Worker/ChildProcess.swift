@@ -14,7 +14,9 @@ enum ChildProcess {
         var stderr: String
 
         /// Both streams, for failure messages.
-        var transcript: String { "exit status \(status)\nstdout:\n\(stdout.suffix(4000))\nstderr:\n\(stderr.suffix(4000))" }
+        var transcript: String {
+            "exit status \(status)\nstdout:\n\(stdout.suffix(4000))\nstderr:\n\(stderr.suffix(4000))"
+        }
     }
 
     /// Where `timeout` lives on Debian; the tests need it to bound every child.

@@ -53,7 +53,8 @@ enum EventStreamClient {
                     }
                     guard let choice = (chunk["choices"] as? [[String: Any]])?.first else { continue }
                     if let finish = choice["finish_reason"] as? String { received.finishReason = finish }
-                    let text = (choice["text"] as? String) ?? ((choice["delta"] as? [String: Any])?["content"] as? String)
+                    let text =
+                        (choice["text"] as? String) ?? ((choice["delta"] as? [String: Any])?["content"] as? String)
                     if let text, !text.isEmpty {
                         received.pieces.append(text)
                         await onPiece(received.pieces.count)

@@ -29,7 +29,8 @@ final class FakeStreamServer {
             return b"data:" + json.dumps(payload).encode() + b"\\r\\n\\r\\n"
 
         def chunk(text, finish=None):
-            return event({"object": "text_completion", "choices": [{"index": 0, "text": text, "finish_reason": finish}]})
+            choice = {"index": 0, "text": text, "finish_reason": finish}
+            return event({"object": "text_completion", "choices": [choice]})
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -66,7 +67,8 @@ final class FakeStreamServer {
                         {"choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}}) \\
                         + b"data: [DONE]\\r\\n\\r\\n"
                 elif style == "error":
-                    body = chunk("a") + b'error: {"code": 500, "message": "the slot failed"}\\r\\n\\r\\n' + b"data: [DONE]\\r\\n\\r\\n"
+                    failure = b'error: {"code": 500, "message": "the slot failed"}\\r\\n\\r\\n'
+                    body = chunk("a") + failure + b"data: [DONE]\\r\\n\\r\\n"
                 else:
                     body = chunk("a")
                 self.answer(200, body, "text/event-stream")

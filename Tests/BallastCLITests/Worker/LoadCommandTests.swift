@@ -40,7 +40,8 @@ struct LoadCommandTests {
         do {
             return try JSONDecoder().decode(Report.self, from: Data(run.stdout.utf8))
         } catch {
-            throw BallastBinary.SetupError(description: "The report is not the expected JSON (\(error)): \(run.transcript)")
+            throw BallastBinary.SetupError(
+                description: "The report is not the expected JSON (\(error)): \(run.transcript)")
         }
     }
 
@@ -64,7 +65,9 @@ struct LoadCommandTests {
         #expect(report.tokensPerSecond > 0)
         #expect(report.requestsPerSecond > 0)
         #expect(report.durationSeconds >= 3)
-        for (name, p) in [("ttft", report.timeToFirstToken), ("itl", report.interTokenLatency), ("e2e", report.endToEnd)] {
+        for (name, p) in [
+            ("ttft", report.timeToFirstToken), ("itl", report.interTokenLatency), ("e2e", report.endToEnd),
+        ] {
             #expect(p.p50 > 0, "\(name): \(p)")
             #expect(p.p50 <= p.p95 && p.p95 <= p.p99, "\(name): \(p)")
         }
@@ -144,12 +147,17 @@ struct LoadCommandTests {
         (["http://127.0.0.1:9", "--rate", "inf"], "--rate inf must be a positive number."),
         (["http://127.0.0.1:9", "--concurrency", "0"], "--concurrency 0 must be at least 1."),
         (["http://127.0.0.1:9", "--concurrency", "1", "--duration", "0s"], "--duration 0s is not a positive duration"),
-        (["http://127.0.0.1:9", "--concurrency", "1", "--duration", "soon"], "--duration soon is not a positive duration"),
+        (
+            ["http://127.0.0.1:9", "--concurrency", "1", "--duration", "soon"],
+            "--duration soon is not a positive duration"
+        ),
         (["http://127.0.0.1:9", "--concurrency", "1", "--max-tokens", "0"], "--max-tokens 0 must be at least 1."),
         (["localhost:8080", "--concurrency", "1"], "localhost:8080 is not an http:// or https:// URL"),
         (["ftp://127.0.0.1/", "--concurrency", "1"], "ftp://127.0.0.1/ is not an http:// or https:// URL"),
-        (["http://127.0.0.1:9", "--concurrency", "1", "--prompts", "/nonexistent/prompts.txt"],
-         "--prompts /nonexistent/prompts.txt could not be read"),
+        (
+            ["http://127.0.0.1:9", "--concurrency", "1", "--prompts", "/nonexistent/prompts.txt"],
+            "--prompts /nonexistent/prompts.txt could not be read"
+        ),
     ])
     func badInputIsAUsageErrorNamingTheFix(arguments: [String], message: String) async throws {
         let run = try await Self.load(arguments)
@@ -158,7 +166,8 @@ struct LoadCommandTests {
     }
 
     @Test func emptyPromptsFileIsAUsageError() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-prompts-\(UUID().uuidString).txt")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ballast-prompts-\(UUID().uuidString).txt")
         try Data("\n\n".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let run = try await Self.load(["http://127.0.0.1:9", "--concurrency", "1", "--prompts", file.path])

@@ -127,7 +127,9 @@ struct OpenAIClientTests {
         let worker = try await RunningWorker.start()
         defer { worker.stop() }
         let run = try await ChildProcess.run(python, ["-c", Self.script, worker.base, RunningWorker.modelName])
-        try #require(run.status == 0, "The openai client script failed: \(run.transcript)\nWorker log:\n\(worker.log.suffix(2000))")
+        try #require(
+            run.status == 0,
+            "The openai client script failed: \(run.transcript)\nWorker log:\n\(worker.log.suffix(2000))")
         let out = try #require(
             try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
             "The script printed no JSON object: \(run.transcript)")
@@ -142,7 +144,8 @@ struct OpenAIClientTests {
         let text = try #require(completion["text"] as? String)
         let finish = try #require(completion["finish_reason"] as? String)
         let usage = try #require(Usage(completion["usage"]))
-        #expect(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "completion text: \(text.debugDescription)")
+        #expect(
+            !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "completion text: \(text.debugDescription)")
         #expect(["length", "stop"].contains(finish))
         #expect(completion["object"] as? String == "text_completion")
         #expect(completion["model"] as? String == RunningWorker.modelName)
@@ -165,8 +168,12 @@ struct OpenAIClientTests {
         let content = try #require(chat["content"] as? String)
         let chatFinish = try #require(chat["finish_reason"] as? String)
         let chatUsage = try #require(Usage(chat["usage"]))
-        #expect(!content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "chat content: \(content.debugDescription)")
-        #expect(content.contains("Paris"), "SmolLM2 knows the capital of France; the answer was \(content.debugDescription)")
+        #expect(
+            !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            "chat content: \(content.debugDescription)")
+        #expect(
+            content.contains("Paris"), "SmolLM2 knows the capital of France; the answer was \(content.debugDescription)"
+        )
         #expect(chat["role"] as? String == "assistant")
         #expect(chat["object"] as? String == "chat.completion")
         #expect((chat["id"] as? String)?.hasPrefix("chatcmpl-") == true)
@@ -194,7 +201,8 @@ struct OpenAIClientTests {
         let body = try #require(tooMany["body"] as? [String: Any], "\(tooMany)")
         #expect(body["type"] as? String == "invalid_request_error")
         #expect(body["param"] as? String == "max_tokens")
-        #expect((body["message"] as? String)?.contains("max_tokens (5000) must be between 1 and 4096") == true, "\(body)")
+        #expect(
+            (body["message"] as? String)?.contains("max_tokens (5000) must be between 1 and 4096") == true, "\(body)")
 
         // An unknown model raises NotFoundError (404) with OpenAI's code.
         let unknown = try #require(out["unknown_model"] as? [String: Any])

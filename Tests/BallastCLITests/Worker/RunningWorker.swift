@@ -40,7 +40,8 @@ final class RunningWorker {
     /// Starts `ballast worker` on the test model with `--port 0` and `extra` options, and returns once `/ready`
     /// answers 200. Small batching limits keep it quick on a busy machine: one thread, no waiting for a batch.
     static func start(_ extra: [String] = [], limitSeconds: Int = 600) async throws -> RunningWorker {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-worker-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ballast-worker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logURL = directory.appendingPathComponent("worker.log")
         let wrapper = try ChildProcess.launch(
@@ -52,15 +53,21 @@ final class RunningWorker {
             limitSeconds: limitSeconds, log: logURL, in: directory)
         let readLog = { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
         do {
-            let port = try await waitForValue("the worker's `listening` log line", timeout: .seconds(180), poll: .milliseconds(25)) {
+            let port = try await waitForValue(
+                "the worker's `listening` log line", timeout: .seconds(180), poll: .milliseconds(25)
+            ) {
                 guard wrapper.isRunning else {
                     throw BallastBinary.SetupError(description: "The worker exited before listening:\n\(readLog())")
                 }
                 return Self.listeningPort(in: readLog())
             }
-            let pid = try await waitForValue("the worker process under `timeout`") { Self.child(of: wrapper.processIdentifier) }
+            let pid = try await waitForValue("the worker process under `timeout`") {
+                Self.child(of: wrapper.processIdentifier)
+            }
             let worker = RunningWorker(directory: directory, wrapper: wrapper, pid: pid, port: port)
-            try await waitUntil("GET /ready to answer 200", timeout: .seconds(60)) { await worker.get("/ready")?.status == 200 }
+            try await waitUntil("GET /ready to answer 200", timeout: .seconds(60)) {
+                await worker.get("/ready")?.status == 200
+            }
             return worker
         } catch {
             // Kill the whole group `timeout` leads, so no worker outlives a failed start.

@@ -35,7 +35,8 @@ struct WorkerSignalTests {
                     let received = await EventStreamClient.stream(
                         url: url,
                         body: [
-                            "model": RunningWorker.modelName, "prompt": "Tell me a long story about lighthouse \(stream).",
+                            "model": RunningWorker.modelName,
+                            "prompt": "Tell me a long story about lighthouse \(stream).",
                             "max_tokens": Self.maxTokens, "temperature": 0, "ignore_eos": true,
                             "stream_options": ["include_usage": true],
                         ],

@@ -17,10 +17,12 @@ final class FakeStreamServer {
         /// Answers the first request of each connection with three tokens and keeps the connection open, then
         /// closes it on the next request without an answer, as llama.cpp's server does with kept-alive connections.
         case oneAnswerPerConnection
+        /// Answers the first request with three tokens, then the process exits: later connections are refused.
+        case quitAfterOne
     }
 
     static let script = """
-        import http.server, json, sys, threading
+        import http.server, json, os, sys, threading
         style, count, port_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
         barrier = threading.Barrier(count, timeout=30)
         released = threading.Event()
@@ -62,7 +64,7 @@ final class FakeStreamServer {
                         self.answer(503, b"{}", "application/json")
                         return
                     released.set()
-                if style in ("barrier", "oneAnswerPerConnection"):
+                if style in ("barrier", "oneAnswerPerConnection", "quitAfterOne"):
                     body = chunk("a") + chunk("b") + chunk("c", "length") + event(
                         {"choices": [], "usage": {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}}) \\
                         + b"data: [DONE]\\r\\n\\r\\n"
@@ -72,12 +74,14 @@ final class FakeStreamServer {
                 else:
                     body = chunk("a")
                 self.answer(200, body, "text/event-stream")
+                if style == "quitAfterOne":
+                    self.wfile.flush()
+                    os._exit(0)
 
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         with open(port_file + ".part", "w") as f:
             f.write(str(server.server_address[1]))
-        import os
         os.rename(port_file + ".part", port_file)
         server.serve_forever()
         """

@@ -119,6 +119,19 @@ struct LoadCommandTests {
         #expect(report.generatedTokens == 3 * report.succeeded)
     }
 
+    /// A server that went away mid-run is not hammered: a closed-loop client waits 100 ms after a failed
+    /// connection, so one client in one second makes at most eleven more attempts after the answered one.
+    @Test func clientsPauseAfterAConnectionFails() async throws {
+        let server = try await FakeStreamServer(style: .quitAfterOne)
+        defer { server.stop() }
+        let report = try await Self.report([server.base, "--concurrency", "1", "--duration", "1s"])
+        #expect(report.succeeded == 1)
+        let failures = report.errors["connection"] ?? 0
+        #expect(failures >= 1, "errors: \(report.errors)")
+        #expect(failures <= 11, "errors: \(report.errors)")
+        #expect(report.errors.keys.sorted() == ["connection"])
+    }
+
     @Test(arguments: [(FakeStreamServer.Style.error, "stream_error"), (.cut, "incomplete_stream")])
     func brokenStreamsAreErrors(style: FakeStreamServer.Style, kind: String) async throws {
         let server = try await FakeStreamServer(style: style)

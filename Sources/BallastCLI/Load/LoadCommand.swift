@@ -1,19 +1,20 @@
 public import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 
 /// `ballast load`: drives an OpenAI-compatible server with streamed requests, open-loop (Poisson arrivals at a
 /// rate) or closed-loop (a fixed number of clients), and reports first-token, inter-token and end-to-end latency
 /// percentiles, tokens per second and errors by kind.
+///
+/// A request that fails counts under its kind (`http_429`, `http_500`, `connection`, `timeout`, `stream_error`,
+/// `incomplete_stream`) and the run goes on; a server that does not answer at all before the run starts is an
+/// error (exit status 1).
 public struct LoadCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "load",
         abstract: "Load an OpenAI-compatible server and report latency percentiles and tokens/s."
     )
 
-    @Argument(help: "The server's base URL, such as http://127.0.0.1:8080.")
+    @Argument(help: "The server's base URL, such as http://127.0.0.1:8080 (a trailing /v1 is allowed).")
     var url: String
 
     @Option(help: "Open loop: requests per second, arriving as a Poisson process.")
@@ -46,6 +47,11 @@ public struct LoadCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+            !(parsed.host ?? "").isEmpty
+        else {
+            throw ValidationError("\(url) is not an http:// or https:// URL; write it like http://127.0.0.1:8080.")
+        }
         guard (rate == nil) != (concurrency == nil) else {
             throw ValidationError("Give exactly one of --rate (open loop) and --concurrency (closed loop).")
         }
@@ -61,8 +67,38 @@ public struct LoadCommand: AsyncParsableCommand {
         let texts = try loadPrompts()
         let length = parseDuration(duration) ?? .seconds(30)
         let client = LoadClient(
-            base: url.hasSuffix("/") ? String(url.dropLast()) : url, chat: chat, maxTokens: maxTokens, model: model,
-            ignoreEOS: ignoreEOS)
+            base: LoadClient.base(of: url), chat: chat, maxTokens: maxTokens, model: model, ignoreEOS: ignoreEOS,
+            connections: concurrency ?? Self.openLoopConnections)
+        do {
+            try await client.checkReachable()
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        let outcomes = await drive(client, texts: texts, length: length)
+        await client.shutdown()
+        let report = LoadReport(mode: outcomes.mode, durationSeconds: outcomes.seconds, outcomes: outcomes.list)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+
+    /// Connections the open loop may hold: requests arriving faster than the server answers pile up at the server,
+    /// where the queue is measured, up to this many.
+    static let openLoopConnections = 1024
+
+    /// How long a closed-loop client waits after a failed connection before its next request, so a server that
+    /// went away is not hammered in a busy loop.
+    static let connectionBackoff = Duration.milliseconds(100)
+
+    /// Sends requests for `length` in the chosen loop and returns every outcome, the mode and the seconds taken.
+    private func drive(
+        _ client: LoadClient, texts: [String], length: Duration
+    ) async -> (list: [RequestOutcome], mode: String, seconds: Double) {
         let start = ContinuousClock.now
         let end = start + length
         var outcomes: [RequestOutcome] = []
@@ -73,8 +109,12 @@ public struct LoadCommand: AsyncParsableCommand {
                         var mine: [RequestOutcome] = []
                         var i = c
                         while ContinuousClock.now < end {
-                            mine.append(await client.send(prompt: texts[i % texts.count]))
+                            let outcome = await client.send(prompt: texts[i % texts.count])
+                            mine.append(outcome)
                             i += concurrency
+                            if outcome.error == "connection" {
+                                try? await Task.sleep(for: Self.connectionBackoff)
+                            }
                         }
                         return mine
                     }
@@ -99,17 +139,8 @@ public struct LoadCommand: AsyncParsableCommand {
                 return await group.reduce(into: []) { $0.append($1) }
             }
         }
-        let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let mode = concurrency.map { "closed loop, \($0) clients" } ?? "open loop, \(rate ?? 0) requests/s"
-        let report = LoadReport(mode: mode, durationSeconds: seconds, outcomes: outcomes)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.text)
-        }
+        return (outcomes, mode, start.duration(to: .now).seconds)
     }
 
     private func loadPrompts() throws -> [String] {
@@ -130,95 +161,5 @@ public struct LoadCommand: AsyncParsableCommand {
         let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw ValidationError("--prompts \(prompts) has no prompts; write one per line.") }
         return lines
-    }
-}
-
-/// Sends one streamed request and measures it.
-struct LoadClient: Sendable {
-    let base: String
-    let chat: Bool
-    let maxTokens: Int
-    let model: String?
-    let ignoreEOS: Bool
-
-    func body(prompt: String) -> [UInt8] {
-        var object: [String: Any] = [
-            "max_tokens": maxTokens, "stream": true, "temperature": 0, "stream_options": ["include_usage": true],
-        ]
-        if chat {
-            object["messages"] = [["role": "user", "content": prompt]]
-        } else {
-            object["prompt"] = prompt
-        }
-        if let model { object["model"] = model }
-        if ignoreEOS { object["ignore_eos"] = true }
-        return Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data())
-    }
-
-    func send(prompt: String) async -> RequestOutcome {
-        let start = ContinuousClock.now
-        func since(_ instant: ContinuousClock.Instant) -> Double {
-            let d = instant.duration(to: .now)
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
-        var request = HTTPClientRequest(url: base + (chat ? "/v1/chat/completions" : "/v1/completions"))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body(prompt: prompt)))
-        var outcome = RequestOutcome(timeToFirstToken: nil, interTokenGaps: [], duration: 0, tokens: 0, error: nil)
-        do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
-            guard response.status.code == 200 else {
-                outcome.error = "http_\(response.status.code)"
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                outcome.duration = since(start)
-                return outcome
-            }
-            var pending: [UInt8] = []
-            var last: ContinuousClock.Instant?
-            var chunkTokens = 0
-            var usageTokens: Int?
-            for try await buffer in response.body {
-                let now = ContinuousClock.now
-                pending.append(contentsOf: buffer.readableBytesView)
-                while let end = Self.eventEnd(pending) {
-                    let event = Array(pending[..<end])
-                    pending.removeFirst(end + 2)
-                    guard event.starts(with: Array("data: ".utf8)) else { continue }
-                    let payload = Data(event.dropFirst(6))
-                    guard payload != Data("[DONE]".utf8),
-                        let object = (try? JSONSerialization.jsonObject(with: payload)) as? [String: Any]
-                    else { continue }
-                    if let usage = object["usage"] as? [String: Any], let n = usage["completion_tokens"] as? Int {
-                        usageTokens = n
-                    }
-                    if object["error"] != nil { outcome.error = "stream_error" }
-                    guard let choice = (object["choices"] as? [[String: Any]])?.first else { continue }
-                    let text = (choice["text"] as? String) ?? ((choice["delta"] as? [String: Any])?["content"] as? String)
-                    guard let text, !text.isEmpty else { continue }
-                    chunkTokens += 1
-                    if let last {
-                        let d = last.duration(to: now)
-                        outcome.interTokenGaps.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
-                    } else {
-                        let d = start.duration(to: now)
-                        outcome.timeToFirstToken = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-                    }
-                    last = now
-                }
-            }
-            outcome.tokens = usageTokens ?? chunkTokens
-        } catch {
-            outcome.error = "\(error)".contains("imeout") ? "timeout" : "connection"
-        }
-        outcome.duration = since(start)
-        return outcome
-    }
-
-    /// The offset of the first `\n\n` in `bytes`.
-    static func eventEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 2 else { return nil }
-        for i in 0..<(bytes.count - 1) where bytes[i] == 10 && bytes[i + 1] == 10 { return i }
-        return nil
     }
 }

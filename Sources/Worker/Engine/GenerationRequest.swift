@@ -10,13 +10,20 @@ public struct GenerationRequest: Sendable {
     public var sampling: SamplingParameters
     /// Whether to report each token's log-probability (OpenAI `logprobs`).
     public var reportsLogprobs: Bool
+    /// Whether end-of-text tokens are never sampled, so generation runs to `maximumTokens` (llama.cpp's
+    /// `ignore_eos`, used by benchmarks that need equal work per request; default `false`).
+    public var ignoresEndOfText: Bool
 
     /// Makes a request.
-    public init(promptTokens: [Int], maximumTokens: Int, sampling: SamplingParameters, reportsLogprobs: Bool = false) {
+    public init(
+        promptTokens: [Int], maximumTokens: Int, sampling: SamplingParameters, reportsLogprobs: Bool = false,
+        ignoresEndOfText: Bool = false
+    ) {
         self.promptTokens = promptTokens
         self.maximumTokens = maximumTokens
         self.sampling = sampling
         self.reportsLogprobs = reportsLogprobs
+        self.ignoresEndOfText = ignoresEndOfText
     }
 }
 

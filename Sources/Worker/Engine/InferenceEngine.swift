@@ -60,6 +60,9 @@ public final class InferenceEngine: @unchecked Sendable {
     // Engine thread only:
     private var contexts: [RequestID: RequestState] = [:]
     private var sequences: [RequestID: SequenceID] = [:]
+    /// Logits with the end tokens masked, for requests that ignore end of text; reused so sampling them does not
+    /// allocate.
+    private var maskedLogits: [Float] = []
 
     /// Makes an engine for `model`, allocating its KV pool and scratch buffers; ``start()`` runs it.
     ///
@@ -308,7 +311,16 @@ public final class InferenceEngine: @unchecked Sendable {
         } else {
             for (index, entry) in plan.entries.enumerated() where entry.samples {
                 guard var context = contexts[entry.request] else { continue }
-                let choice = runner.withLogits(ofEntry: index) { context.sampler.sample($0) }
+                let choice = runner.withLogits(ofEntry: index) { logits in
+                    guard context.request.ignoresEndOfText else { return context.sampler.sample(logits) }
+                    // As llama.cpp's ignore_eos: end tokens get no probability, so the text runs on to max_tokens.
+                    maskedLogits.removeAll(keepingCapacity: true)
+                    maskedLogits.append(contentsOf: logits)
+                    for token in endTokens where maskedLogits.indices.contains(token) {
+                        maskedLogits[token] = -.infinity
+                    }
+                    return context.sampler.sample(maskedLogits)
+                }
                 let done = emit(choice, for: &context, now: now)
                 contexts[entry.request] = context
                 if done { finished.append(entry.request) } else { sampled.append((entry.request, choice.token)) }

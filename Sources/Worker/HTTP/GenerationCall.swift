@@ -15,7 +15,7 @@ struct GenerationCall: Sendable {
     static func make(
         kind: Kind, promptTokens: [Int], maxTokens: Int?, defaultMaxTokens: Int, temperature: Double?, topP: Double?,
         topK: Int?, stop: StopInput?, seed: UInt64?, logprobs: Bool, topLogprobs: Int, stream: Bool?,
-        streamOptions: StreamOptions?, n: Int?, limits: WorkerLimits, contextLength: Int
+        streamOptions: StreamOptions?, n: Int?, ignoreEOS: Bool?, limits: WorkerLimits, contextLength: Int
     ) throws(OpenAIError) -> GenerationCall {
         guard (n ?? 1) == 1 else {
             throw .invalid("n (\(n ?? 1)) must be 1; this worker returns one choice per request.", parameter: "n")
@@ -53,7 +53,8 @@ struct GenerationCall: Sendable {
         return GenerationCall(
             kind: kind,
             request: GenerationRequest(
-                promptTokens: promptTokens, maximumTokens: tokens, sampling: sampling, reportsLogprobs: logprobs),
+                promptTokens: promptTokens, maximumTokens: tokens, sampling: sampling, reportsLogprobs: logprobs,
+                ignoresEndOfText: ignoreEOS ?? false),
             stream: stream ?? false, includeUsage: streamOptions?.include_usage ?? false, topLogprobs: topLogprobs)
     }
 }

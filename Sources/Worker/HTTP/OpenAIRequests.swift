@@ -60,6 +60,8 @@ struct CompletionBody: Decodable, Sendable {
     let stream_options: StreamOptions?
     let n: Int?
     let echo: Bool?
+    /// llama.cpp's extension: never end at end of text.
+    let ignore_eos: Bool?
 }
 
 /// One chat message; `content` is text or a list of text parts.
@@ -106,6 +108,8 @@ struct ChatBody: Decodable, Sendable {
     let stream: Bool?
     let stream_options: StreamOptions?
     let n: Int?
+    /// llama.cpp's extension: never end at end of text.
+    let ignore_eos: Bool?
 }
 
 extension DecodingError {

@@ -98,7 +98,8 @@ public struct WorkerAPI: Sendable {
             kind: .completion, promptTokens: prompt, maxTokens: body.max_tokens, defaultMaxTokens: 16,
             temperature: body.temperature, topP: body.top_p, topK: body.top_k, stop: body.stop, seed: body.seed,
             logprobs: body.logprobs != nil, topLogprobs: topLogprobs, stream: body.stream,
-            streamOptions: body.stream_options, n: body.n, limits: limits, contextLength: engine.maximumSequenceLength)
+            streamOptions: body.stream_options, n: body.n, ignoreEOS: body.ignore_eos, limits: limits,
+            contextLength: engine.maximumSequenceLength)
         return try await run(call)
     }
 
@@ -120,7 +121,7 @@ public struct WorkerAPI: Sendable {
             defaultMaxTokens: limits.defaultChatTokens, temperature: body.temperature, topP: body.top_p,
             topK: body.top_k, stop: body.stop, seed: body.seed, logprobs: body.logprobs ?? false,
             topLogprobs: body.top_logprobs ?? 0, stream: body.stream, streamOptions: body.stream_options, n: body.n,
-            limits: limits, contextLength: engine.maximumSequenceLength)
+            ignoreEOS: body.ignore_eos, limits: limits, contextLength: engine.maximumSequenceLength)
         return try await run(call)
     }
 

@@ -58,6 +58,32 @@ static void bk_attention_scalar(const float *q, float *out, int n_head, int n_kv
 }
 
 #if BK_HAVE_AVX2_PATH
+/* bk_softmax_unnormalized with the eight-lane e^x; the tail runs through a padded buffer. */
+BK_AVX2 static float bk_softmax_unnormalized_avx2(float *scores, int n, float maximum) {
+    const __m256 m = _mm256_set1_ps(maximum);
+    __m256 sum8 = _mm256_setzero_ps();
+    int t = 0;
+    for (; t + 8 <= n; t += 8) {
+        const __m256 e = bk_exp8(_mm256_sub_ps(_mm256_loadu_ps(scores + t), m));
+        _mm256_storeu_ps(scores + t, e);
+        sum8 = _mm256_add_ps(sum8, e);
+    }
+    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
+    s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
+    float sum = _mm_cvtss_f32(s4);
+    if (t < n) {
+        float tail[8] = {0};
+        for (int j = 0; j < n - t; j++) tail[j] = scores[t + j];
+        _mm256_storeu_ps(tail, bk_exp8(_mm256_sub_ps(_mm256_loadu_ps(tail), m)));
+        for (int j = 0; j < n - t; j++) {
+            scores[t + j] = tail[j];
+            sum += tail[j];
+        }
+    }
+    return 1.0f / sum;
+}
+
 BK_AVX2 static inline float bk_attention_hsum(__m256 acc) {
     __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
     sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
@@ -100,7 +126,7 @@ BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const float *
         scores[t] = s;
         if (s > maximum) maximum = s;
     }
-    const float inverse = bk_softmax_unnormalized(scores, n_tokens, maximum);
+    const float inverse = bk_softmax_unnormalized_avx2(scores, n_tokens, maximum);
     __m256 out[8];
     for (int d = 0; d < 8; d++) out[d] = _mm256_setzero_ps();
     for (t = 0; t < n_tokens; t++) {
@@ -138,7 +164,7 @@ BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, in
             scores[t] = s;
             if (s > maximum) maximum = s;
         }
-        const float inverse = bk_softmax_unnormalized(scores, n_tokens, maximum);
+        const float inverse = bk_softmax_unnormalized_avx2(scores, n_tokens, maximum);
         float *o = out + (long)h * head_dim;
         for (int d = 0; d < head_dim; d++) o[d] = 0;
         for (int t = 0; t < n_tokens; t++) {

@@ -61,4 +61,29 @@ __attribute__((visibility("hidden"))) bk_isa bk_resolve_isa(bk_isa isa);
 #define BK_HAVE_AVX2_PATH 0
 #endif
 
+#if BK_HAVE_AVX2_PATH
+#include <immintrin.h>
+
+/* e^x in eight lanes (Cephes expf: x = n ln 2 + r, e^r = 1 + r + r^2 P(r), times 2^n), within 2 ulp of expf for
+ * x in [-87.3, 88.3]; inputs outside are clamped there, so tiny results come out near 1e-38 instead of 0 and huge
+ * ones near 2.4e38 instead of infinity. Each lane depends only on its own input. */
+BK_AVX2 static inline __m256 bk_exp8(__m256 x) {
+    x = _mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f));
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.3365478515625f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    const __m256 e = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
+    const __m256i scale = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(e, _mm256_castsi256_ps(scale));
+}
+#endif
+
 #endif

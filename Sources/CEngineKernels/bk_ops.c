@@ -95,3 +95,39 @@ void bk_silu(float *x, int n) {
 void bk_silu_mul(float *g, const float *u, int n) {
     for (int i = 0; i < n; i++) g[i] = (g[i] / (1.0f + expf(-g[i]))) * u[i];
 }
+
+#if BK_HAVE_AVX2_PATH
+BK_AVX2 static inline __m256 bk_swiglu8(__m256 g, __m256 u) {
+    const __m256 e = bk_exp8(_mm256_sub_ps(_mm256_setzero_ps(), g));
+    return _mm256_mul_ps(_mm256_div_ps(g, _mm256_add_ps(_mm256_set1_ps(1.0f), e)), u);
+}
+
+/* The tail goes through the same eight-lane code in a padded buffer, so an element's result never depends on
+ * where a thread's share of the columns begins or ends. */
+BK_AVX2 static void bk_swiglu_avx2(float *g, const float *u, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(g + i, bk_swiglu8(_mm256_loadu_ps(g + i), _mm256_loadu_ps(u + i)));
+    if (i < n) {
+        float gt[8] = {0}, ut[8] = {0};
+        for (int j = 0; j < n - i; j++) {
+            gt[j] = g[i + j];
+            ut[j] = u[i + j];
+        }
+        _mm256_storeu_ps(gt, bk_swiglu8(_mm256_loadu_ps(gt), _mm256_loadu_ps(ut)));
+        for (int j = 0; j < n - i; j++) g[i + j] = gt[j];
+    }
+}
+#endif
+
+void bk_swiglu(bk_isa isa, float *g, const float *u, int n) {
+#if BK_HAVE_AVX2_PATH
+    if (bk_resolve_isa(isa) == BK_ISA_AVX2) {
+        bk_swiglu_avx2(g, u, n);
+        return;
+    }
+#else
+    (void)isa;
+#endif
+    bk_silu_mul(g, u, n);
+}

@@ -95,6 +95,10 @@ void bk_silu(float *x, int n);
 /* SwiGLU gate: g = silu(g) * u, n elements. */
 void bk_silu_mul(float *g, const float *u, int n);
 
+/* bk_silu_mul with the instruction set's exponential: the scalar path is bk_silu_mul itself; AVX2 uses an
+ * eight-lane e^x within 2 ulp of expf, and every element is computed alike wherever the range starts or ends. */
+void bk_swiglu(bk_isa isa, float *g, const float *u, int n);
+
 /* ---------------------------------------------------------------------------------------------------------------
  * Attention over a paged KV cache (bk_attention.c).
  * ------------------------------------------------------------------------------------------------------------- */

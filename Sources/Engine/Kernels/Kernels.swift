@@ -234,7 +234,8 @@ public struct Kernels: Sendable {
         bk_silu(base, count)
     }
 
-    /// SwiGLU gate in place: `gate = silu(gate) · up`.
+    /// SwiGLU gate in place: `gate = silu(gate) · up`. The scalar kernels use `expf`; SIMD ones an eight-lane
+    /// e^x within 2 ulp of it, computed alike for every element wherever the buffer starts.
     ///
     /// - Throws: when the buffers differ in length.
     public func siluMultiply(_ gate: UnsafeMutableBufferPointer<Float>, by up: UnsafeBufferPointer<Float>)
@@ -246,7 +247,7 @@ public struct Kernels: Sendable {
         }
         let count = try Self.int32(gate.count, "siluMultiply: the length")
         guard let g = gate.baseAddress, let u = up.baseAddress else { return }
-        bk_silu_mul(g, u, count)
+        bk_swiglu(instructionSet.cValue, g, u, count)
     }
 }
 

@@ -36,7 +36,9 @@ extension ModelRunner {
             parallelMatmul(gate, up, rows: rows)
             guard let g = gate.output, let u = up.output else { return }
             for row in 0..<rows {
-                bk_silu_mul(g + row * gate.outputStride, u + row * up.outputStride, Int32(gate.weights.rowCount))
+                bk_swiglu(
+                    configuration.kernels.instructionSet.cValue, g + row * gate.outputStride,
+                    u + row * up.outputStride, Int32(gate.weights.rowCount))
             }
             return
         }
@@ -74,8 +76,9 @@ extension ModelRunner {
             let columns = gateColumns, columns == upColumns, !columns.isEmpty, let stride = shared.first?.outputStride
         else { return }
         for row in 0..<shared.rows {
-            bk_silu_mul(
-                gate + row * stride + columns.lowerBound, up + row * stride + columns.lowerBound, Int32(columns.count))
+            bk_swiglu(
+                shared.isa, gate + row * stride + columns.lowerBound, up + row * stride + columns.lowerBound,
+                Int32(columns.count))
         }
     }
 

@@ -132,7 +132,9 @@ let package = Package(
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestsTests",
-            dependencies: ["Manifests", "PolicyFile", "BallastCore", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "Manifests", "PolicyFile", "BallastCore", "BallastTestSupport", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "BallastTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

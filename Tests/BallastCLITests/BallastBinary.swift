@@ -1,4 +1,5 @@
 import Foundation
+import BallastTestSupport
 import Synchronization
 
 /// Runs the built `ballast` executable as a real subprocess and captures what it prints.
@@ -30,33 +31,15 @@ struct BallastBinary {
         throw SetupError(description: "No `ballast` executable next to \(Bundle.main.bundleURL.path); run `swift build --build-tests` first.")
     }
 
-    /// Runs `ballast` with `arguments` in the package root and waits for it to exit.
-    static func run(_ arguments: [String], in directory: URL = packageRoot) throws -> Output {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
+    /// Runs `ballast` with `arguments` in the package root and waits for it to exit, off the concurrency pool.
+    static func run(_ arguments: [String], in directory: URL = packageRoot) async throws -> Output {
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "100"
-        process.environment = environment
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
-        let errData = DataBox()
-        let errDone = DispatchGroup()
-        let errHandle = errPipe.fileHandleForReading
-        DispatchQueue.global().async(group: errDone) { errData.set(errHandle.readDataToEndOfFile()) }
-        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-        errDone.wait()
-        process.waitUntilExit()
+        let run = try await ProcessRun.run(try executable(), arguments, in: directory, environment: environment)
         return Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData.value, as: UTF8.self)
+            status: run.status,
+            stdout: String(decoding: run.stdout, as: UTF8.self),
+            stderr: String(decoding: run.stderr, as: UTF8.self)
         )
     }
 }

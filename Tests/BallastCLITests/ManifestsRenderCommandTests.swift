@@ -3,9 +3,9 @@ import Testing
 
 struct ManifestsRenderCommandTests {
     /// Renders the default policy with the controller's objects into a fresh temporary directory.
-    private func renderDefault() throws -> (directory: URL, output: BallastBinary.Output) {
+    private func renderDefault() async throws -> (directory: URL, output: BallastBinary.Output) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-render-\(UUID().uuidString)")
-        let output = try BallastBinary.run(["manifests", "render", "--policy", "policies/default.yaml", "--out", directory.path, "--controller"])
+        let output = try await BallastBinary.run(["manifests", "render", "--policy", "policies/default.yaml", "--out", directory.path, "--controller"])
         return (directory, output)
     }
 
@@ -20,8 +20,8 @@ struct ManifestsRenderCommandTests {
         return names.sorted()
     }
 
-    @Test func committedManifestsMatchAFreshRender() throws {
-        let (directory, output) = try renderDefault()
+    @Test func committedManifestsMatchAFreshRender() async throws {
+        let (directory, output) = try await renderDefault()
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let committed = BallastBinary.packageRoot.appendingPathComponent("manifests")
@@ -34,8 +34,8 @@ struct ManifestsRenderCommandTests {
         }
     }
 
-    @Test func renderedBuiltInKindsPassKubernetesValidate() throws {
-        let (directory, output) = try renderDefault()
+    @Test func renderedBuiltInKindsPassKubernetesValidate() async throws {
+        let (directory, output) = try await renderDefault()
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(output.status == 0)
         // ServiceMonitor and PrometheusRule are CRDs without upstream schemas; ManifestsTests checks them
@@ -44,20 +44,20 @@ struct ManifestsRenderCommandTests {
             !$0.hasPrefix("prometheus/") && !$0.hasSuffix("-servicemonitor.yaml") && !$0.hasSuffix("-prometheusrule.yaml")
         }
         #expect(builtIn.count >= 10)
-        let result = try Tool.run("kubernetes-validate", ["--strict", "--no-warn"] + builtIn, in: directory)
+        let result = try await Tool.run("kubernetes-validate", ["--strict", "--no-warn"] + builtIn, in: directory)
         #expect(result.status == 0, "kubernetes-validate rejected the manifests:\n\(result.output)")
     }
 
-    @Test func rulesFilePassesPromtool() throws {
-        let (directory, _) = try renderDefault()
+    @Test func rulesFilePassesPromtool() async throws {
+        let (directory, _) = try await renderDefault()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try Tool.run("promtool", ["check", "rules", "prometheus/alerts.rules.yaml"], in: directory)
+        let result = try await Tool.run("promtool", ["check", "rules", "prometheus/alerts.rules.yaml"], in: directory)
         #expect(result.status == 0, "promtool rejected the rules:\n\(result.output)")
     }
 
-    @Test func renderingTwiceGivesIdenticalBytes() throws {
-        let first = try renderDefault()
-        let second = try renderDefault()
+    @Test func renderingTwiceGivesIdenticalBytes() async throws {
+        let first = try await renderDefault()
+        let second = try await renderDefault()
         defer {
             try? FileManager.default.removeItem(at: first.directory)
             try? FileManager.default.removeItem(at: second.directory)
@@ -69,8 +69,8 @@ struct ManifestsRenderCommandTests {
         }
     }
 
-    @Test func badPolicyIsNamedAndExitsOne() throws {
-        let output = try BallastBinary.run(["manifests", "render", "--policy", "Package.swift", "--out", "/tmp/never-written"])
+    @Test func badPolicyIsNamedAndExitsOne() async throws {
+        let output = try await BallastBinary.run(["manifests", "render", "--policy", "Package.swift", "--out", "/tmp/never-written"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("Package.swift:"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))

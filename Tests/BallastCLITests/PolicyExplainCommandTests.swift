@@ -4,8 +4,8 @@ import Testing
 struct PolicyExplainCommandTests {
     static let underLoad = ["--metrics", "examples/metrics/worker-a", "--metrics", "examples/metrics/worker-b"]
 
-    @Test func defaultPolicyScalesOutTheLoadedExampleFleet() throws {
-        let output = try BallastBinary.run(["policy", "explain", "policies/default.yaml"] + Self.underLoad)
+    @Test func defaultPolicyScalesOutTheLoadedExampleFleet() async throws {
+        let output = try await BallastBinary.run(["policy", "explain", "policies/default.yaml"] + Self.underLoad)
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let lines = output.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "Policy smollm2-135m (policies/default.yaml), engine ballast: 2 targets, 10 scrapes, 5 evaluations; showing the last.")
@@ -15,8 +15,8 @@ struct PolicyExplainCommandTests {
         #expect(lines.contains { $0.hasPrefix("  - queue-time: ceil(2 × ") })
     }
 
-    @Test func jsonCarriesTheDecisionAndItsHistory() throws {
-        let output = try BallastBinary.run(["policy", "explain", "--json", "policies/default.yaml"] + Self.underLoad)
+    @Test func jsonCarriesTheDecisionAndItsHistory() async throws {
+        let output = try await BallastBinary.run(["policy", "explain", "--json", "policies/default.yaml"] + Self.underLoad)
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         let evaluation = try #require(object["evaluation"] as? [String: Any])
@@ -27,9 +27,9 @@ struct PolicyExplainCommandTests {
         #expect((object["missingMetrics"] as? [Any])?.isEmpty == true)
     }
 
-    @Test func forDurationsCountAcrossReplayedScrapes() throws {
+    @Test func forDurationsCountAcrossReplayedScrapes() async throws {
         // Five scrapes 15 s apart span 60 s: a 30 s `for:` has passed, a 1 m one has not.
-        let output = try BallastBinary.run(["policy", "explain", "--json", "policies/default.yaml"] + Self.underLoad)
+        let output = try await BallastBinary.run(["policy", "explain", "--json", "policies/default.yaml"] + Self.underLoad)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         let rules = try #require((object["evaluation"] as? [String: Any])?["rules"] as? [[String: Any]])
         func state(_ rule: String) -> String? {
@@ -39,17 +39,17 @@ struct PolicyExplainCommandTests {
         #expect(state("latency-p95") == "pending")
     }
 
-    @Test func metricAbsentFromEveryTargetFailsLoudly() throws {
-        let output = try BallastBinary.run(["policy", "explain", "policies/examples/vllm.yaml", "--metrics", "examples/metrics/worker-a"])
+    @Test func metricAbsentFromEveryTargetFailsLoudly() async throws {
+        let output = try await BallastBinary.run(["policy", "explain", "policies/examples/vllm.yaml", "--metrics", "examples/metrics/worker-a"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("vllm:num_requests_waiting"))
         #expect(output.stderr.contains("absent from every target"))
-        let allowed = try BallastBinary.run(["policy", "explain", "--allow-missing", "policies/examples/vllm.yaml", "--metrics", "examples/metrics/worker-a"])
+        let allowed = try await BallastBinary.run(["policy", "explain", "--allow-missing", "policies/examples/vllm.yaml", "--metrics", "examples/metrics/worker-a"])
         #expect(allowed.status == 0, "stderr: \(allowed.stderr)")
     }
 
-    @Test func oneScrapeLeavesRateSignalsMissingNotZero() throws {
-        let output = try BallastBinary.run(["policy", "explain", "--json", "policies/default.yaml", "--metrics", "examples/metrics/worker-a/00.prom"])
+    @Test func oneScrapeLeavesRateSignalsMissingNotZero() async throws {
+        let output = try await BallastBinary.run(["policy", "explain", "--json", "policies/default.yaml", "--metrics", "examples/metrics/worker-a/00.prom"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         let signals = try #require((object["evaluation"] as? [String: Any])?["signals"] as? [[String: Any]])
@@ -67,23 +67,23 @@ struct PolicyExplainCommandTests {
         ("up 1\nup 2\n", "line 2"),
         ("up 1", "line 1"),
     ])
-    func malformedPageIsNamedWithLineAndColumn(page: String, expected: String) throws {
+    func malformedPageIsNamedWithLineAndColumn(page: String, expected: String) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-page-\(UUID().uuidString).prom")
         try page.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let output = try BallastBinary.run(["policy", "explain", "policies/default.yaml", "--metrics", file.path])
+        let output = try await BallastBinary.run(["policy", "explain", "policies/default.yaml", "--metrics", file.path])
         #expect(output.status == 1)
         #expect(output.stderr.hasPrefix("\(file.path): \(expected)"), "stderr: \(output.stderr)")
     }
 
-    @Test func unreachableURLIsNamed() throws {
-        let output = try BallastBinary.run(["policy", "explain", "policies/default.yaml", "--metrics", "http://127.0.0.1:1/metrics", "--scrapes", "1"])
+    @Test func unreachableURLIsNamed() async throws {
+        let output = try await BallastBinary.run(["policy", "explain", "policies/default.yaml", "--metrics", "http://127.0.0.1:1/metrics", "--scrapes", "1"])
         #expect(output.status == 1)
         #expect(output.stderr.hasPrefix("http://127.0.0.1:1/metrics is unreachable"), "stderr: \(output.stderr)")
     }
 
-    @Test func missingSourceIsAValidationError() throws {
-        let output = try BallastBinary.run(["policy", "explain", "policies/default.yaml"])
+    @Test func missingSourceIsAValidationError() async throws {
+        let output = try await BallastBinary.run(["policy", "explain", "policies/default.yaml"])
         #expect(output.status == 64)
         #expect(output.stderr.contains("Pass at least one --metrics source"))
     }

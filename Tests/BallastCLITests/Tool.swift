@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Foundation
 
 /// Runs an external tool that CI installs (promtool, kubernetes-validate) and captures its combined output.
@@ -12,19 +13,13 @@ enum Tool {
         var description: String { "\(tool) is not on PATH; run `bash .ci/setup` to install it." }
     }
 
-    static func run(_ tool: String, _ arguments: [String], in directory: URL) throws -> Result {
+    /// Runs `tool` to completion, off the concurrency pool (``ProcessRun``).
+    static func run(_ tool: String, _ arguments: [String], in directory: URL) async throws -> Result {
         guard let path = which(tool) else { throw Missing(tool: tool) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let run = try await ProcessRun.run(URL(fileURLWithPath: path), arguments, in: directory)
+        return Result(
+            status: run.status,
+            output: String(decoding: run.stdout, as: UTF8.self) + String(decoding: run.stderr, as: UTF8.self))
     }
 
     static func which(_ tool: String) -> String? {

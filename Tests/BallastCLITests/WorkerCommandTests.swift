@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 struct WorkerCommandTests {
-    @Test func unknownModelIsAUsageErrorNamingTheFix() throws {
-        let output = try BallastBinary.run(["worker", "--model", "no-such-model", "--version", "v1", "--port", "0"])
+    @Test func unknownModelIsAUsageErrorNamingTheFix() async throws {
+        let output = try await BallastBinary.run(["worker", "--model", "no-such-model", "--version", "v1", "--port", "0"])
         #expect(output.status == 64)
         #expect(output.stderr.contains("--model no-such-model: No model file at `no-such-model`"))
         #expect(output.stderr.contains("cached model name (smollm2-135m)"))
@@ -14,8 +14,8 @@ struct WorkerCommandTests {
         (["--max-wait", "soon"], "--max-wait soon is not a duration"),
         (["--port", "70000"], "--port 70000 must be between 0 and 65535"),
     ])
-    func badOptionsAreNamed(arguments: [String], message: String) throws {
-        let output = try BallastBinary.run(["worker", "--model", "smollm2-135m", "--version", "v1"] + arguments)
+    func badOptionsAreNamed(arguments: [String], message: String) async throws {
+        let output = try await BallastBinary.run(["worker", "--model", "smollm2-135m", "--version", "v1"] + arguments)
         #expect(output.status == 64)
         #expect(output.stderr.contains(message), "stderr: \(output.stderr)")
     }

@@ -86,12 +86,12 @@ struct GGUFPythonCrossCheckTests {
     @Test(
         .enabled(if: PythonRunner.ggufAvailable, "needs python3 with the PyPI gguf package"),
         arguments: [(UInt32(3), UInt32?.none), (2, 64)])
-    func pythonReaderSeesWhatWeWrote(version: UInt32, alignment: UInt32?) throws {
+    func pythonReaderSeesWhatWeWrote(version: UInt32, alignment: UInt32?) async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("cross.gguf")
         let writer = try GGUFSamples.writer(version: version, alignment: alignment, seed: 7)
         try writer.write(to: path)
-        let json = try PythonRunner.json(Self.dumpScript, [path])
+        let json = try await PythonRunner.json(Self.dumpScript, [path])
 
         let fields = try #require(json["fields"] as? [[String: Any]])
         #expect(fields.map { $0["key"] as? String ?? "" } == writer.metadata.map(\.key))

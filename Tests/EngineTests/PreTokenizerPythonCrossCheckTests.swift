@@ -37,12 +37,12 @@ struct PreTokenizerPythonCrossCheckTests {
     @Test(
         .enabled(if: PythonRunner.regexAvailable, "needs python3 with the regex package"),
         arguments: PreTokenizer.allCases)
-    func splitsMatchPythonRegex(pre: PreTokenizer) throws {
+    func splitsMatchPythonRegex(pre: PreTokenizer) async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("job.json")
         let job: [String: Any] = ["patterns": pre.patterns, "texts": Self.texts]
         try JSONSerialization.data(withJSONObject: job).write(to: URL(fileURLWithPath: path))
-        let json = try PythonRunner.json(Self.script, [path])
+        let json = try await PythonRunner.json(Self.script, [path])
         let expected = try #require(json["pieces"] as? [[String]])
         let splitter = try PreTokenizerSplitter(pre)
         for (text, pieces) in zip(Self.texts, expected) {

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Foundation
 import Testing
 
@@ -22,20 +23,11 @@ enum PythonRunner {
         return process.terminationStatus == 0
     }
 
-    /// Runs `script` with `arguments` and returns its standard output parsed as a JSON object.
-    static func json(_ script: String, _ arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 failed: \(errorText)")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    /// Runs `script` with `arguments` and returns its standard output parsed as a JSON object. The child runs off
+    /// the concurrency pool (``ProcessRun``), so a slow script stalls no other test.
+    static func json(_ script: String, _ arguments: [String]) async throws -> [String: Any] {
+        let run = try await ProcessRun.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script] + arguments)
+        try #require(run.status == 0, "python3 failed: \(String(decoding: run.stderr, as: UTF8.self))")
+        return try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
     }
 }

@@ -109,7 +109,7 @@ struct QuantizationTests {
         """
 
     @Test(.enabled(if: PythonRunner.ggufAvailable, "needs python3 with the PyPI gguf package"))
-    func matchesPythonGGUFQuantizers() throws {
+    func matchesPythonGGUFQuantizers() async throws {
         var rng = SeededGenerator(seed: 2024)
         // Mixed scales per block, as in real weights, plus one all-zero block and one constant block.
         var x: [Float] = []
@@ -121,7 +121,7 @@ struct QuantizationTests {
         let directory = try TemporaryDirectory()
         let path = directory.file("x.f32")
         try x.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: path)) }
-        let json = try PythonRunner.json(Self.pythonQuantizeScript, [path])
+        let json = try await PythonRunner.json(Self.pythonQuantizeScript, [path])
         for type in [TensorType.q4_0, .q4_1, .q8_0] {
             let ours = try Quantization.quantize(x, as: type)
             let theirs = try #require(json[type.description] as? String)

@@ -126,12 +126,12 @@ struct QuantizerTests {
 
     /// The PyPI `gguf` reader reads our output with the same tensor names, types and shapes.
     @Test(.enabled(if: PythonRunner.ggufAvailable))
-    func pythonReaderReadsTheOutput() throws {
+    func pythonReaderReadsTheOutput() async throws {
         let directory = try TemporaryDirectory()
         let model = try TinyModel(withVocabulary: true).model(in: directory, name: "in.gguf")
         let plan = try QuantizationPlan(tensors: model.file.tensors, target: .q4_0)
         try ModelQuantizer.quantize(model.file, plan: plan, to: directory.file("out.gguf"))
-        let dump = try PythonRunner.json(
+        let dump = try await PythonRunner.json(
             """
             import json, sys
             from gguf import GGUFReader

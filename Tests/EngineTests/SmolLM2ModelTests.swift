@@ -58,9 +58,9 @@ struct SmolLM2ModelTests {
         """
 
     @Test(.enabled(if: present && PythonRunner.ggufAvailable, "needs BALLAST_SMOLLM2_GGUF and python3 with gguf"))
-    func tensorInfosMatchPythonReader() throws {
+    func tensorInfosMatchPythonReader() async throws {
         let header = try GGUFFile(path: Self.path).header
-        let json = try PythonRunner.json(Self.infoScript, [Self.path])
+        let json = try await PythonRunner.json(Self.infoScript, [Self.path])
         #expect(json["keys"] as? [String] == header.metadata.map(\.key))
         let tensors = try #require(json["tensors"] as? [[Any]])
         try #require(tensors.count == header.tensors.count)

@@ -53,7 +53,7 @@ struct AdapterRulesTests {
 
     /// The adapter's query, with its template filled in the way the adapter fills it, is PromQL that
     /// Prometheus parses.
-    @Test func metricsQueryIsValidPromQL() throws {
+    @Test func metricsQueryIsValidPromQL() async throws {
         let file = try #require(try Self.adapterFile(TestPolicies.small))
         let line = try #require(file.yaml.split(separator: "\n").first { $0.contains("metricsQuery: ") })
         let template = String(line.split(separator: "metricsQuery: ", maxSplits: 1)[1])
@@ -68,7 +68,7 @@ struct AdapterRulesTests {
         let path = try directory.write(
             "groups:\n  - name: adapter\n    rules:\n      - record: adapter:queue_p95\n        expr: \"\(escaped)\"\n",
             to: "adapter.rules.yaml")
-        let result = try ExternalTool("promtool").run(["check", "rules", path])
+        let result = try await ExternalTool("promtool").run(["check", "rules", path])
         #expect(result.status == 0, "promtool rejected the adapter query \(query):\n\(result.output)")
     }
 }

@@ -9,13 +9,13 @@ struct AlertRulesToolTests {
     }
 
     @Test(arguments: [RenderCase.small, .gpuKEDA, .gpuHPA])
-    func promtoolAcceptsTheRulesFile(_ render: RenderCase) throws {
+    func promtoolAcceptsTheRulesFile(_ render: RenderCase) async throws {
         let promtool = try ExternalTool("promtool")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let rules = try Self.rulesFile(render.manifests())
         let path = try directory.write(rules.yaml, to: rules.fileName)
-        let result = try promtool.run(["check", "rules", path])
+        let result = try await promtool.run(["check", "rules", path])
         #expect(result.status == 0, "promtool check rules failed for \(render):\n\(result.output)\n\(rules.yaml)")
         #expect(result.output.contains("SUCCESS"), "\(result.output)")
     }
@@ -36,14 +36,14 @@ struct AlertRulesToolTests {
 
     /// `promtool test rules` feeds synthetic series through the rules and compares the alerts that fire,
     /// labels and expanded annotations included.
-    @Test func alertsFireOnSyntheticSeries() throws {
+    @Test func alertsFireOnSyntheticSeries() async throws {
         let promtool = try ExternalTool("promtool")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let rules = try Self.rulesFile(ManifestSet.render(policy: TestPolicies.small))
         try directory.write(rules.yaml, to: rules.fileName)
         let path = try directory.write(Self.unitTests, to: "alerts.test.yaml")
-        let result = try promtool.run(["test", "rules", path])
+        let result = try await promtool.run(["test", "rules", path])
         #expect(result.status == 0, "promtool test rules failed:\n\(result.output)")
         #expect(result.output.contains("SUCCESS"), "\(result.output)")
     }

@@ -81,7 +81,7 @@ struct DashboardTests {
     }
 
     /// promtool parses each expression (as a recording rule, with Grafana's variables filled in).
-    @Test func promtoolParsesEveryExpression() throws {
+    @Test func promtoolParsesEveryExpression() async throws {
         let promtool = try ExternalTool("promtool")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -97,7 +97,7 @@ struct DashboardTests {
             rules += "      - record: dashboard:expr\(index)\n        expr: \"\(escaped)\"\n"
         }
         let path = try directory.write(rules, to: "dashboard.rules.yaml")
-        let result = try promtool.run(["check", "rules", path])
+        let result = try await promtool.run(["check", "rules", path])
         #expect(result.status == 0, "promtool rejected a dashboard expression:\n\(result.output)")
     }
 

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Foundation
 
 /// Runs a command-line tool the tests rely on (kubernetes-validate, promtool, python3) as a subprocess.
@@ -33,19 +34,12 @@ struct ExternalTool {
         self.url = found
     }
 
-    /// Runs the tool to completion with `arguments`.
-    func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        // Read before waiting: a child blocked on a full pipe would never exit.
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    /// Runs the tool to completion with `arguments`, off the concurrency pool (``ProcessRun``).
+    func run(_ arguments: [String]) async throws -> Result {
+        let run = try await ProcessRun.run(url, arguments)
+        return Result(
+            status: run.status,
+            output: String(decoding: run.stdout, as: UTF8.self) + String(decoding: run.stderr, as: UTF8.self))
     }
 }
 

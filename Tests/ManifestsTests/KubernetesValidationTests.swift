@@ -14,7 +14,7 @@ struct KubernetesValidationTests {
     static let newestVersion = "1.37.0"
 
     @Test(arguments: RenderCase.allCases, [kubernetesVersion, newestVersion])
-    func builtInKindsPassKubernetesValidate(_ label: RenderCase, version: String) throws {
+    func builtInKindsPassKubernetesValidate(_ label: RenderCase, version: String) async throws {
         let tool = try ExternalTool("kubernetes-validate")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -27,7 +27,7 @@ struct KubernetesValidationTests {
             paths.append(try directory.write(manifest.yaml, to: manifest.fileName))
         }
         // One run for all files: the tool takes seconds to start.
-        let result = try tool.run(["--strict", "-k", version] + paths)
+        let result = try await tool.run(["--strict", "-k", version] + paths)
         #expect(
             result.status == 0,
             "\(label), Kubernetes \(version): kubernetes-validate rejected a manifest:\n\(result.output)")
@@ -41,7 +41,7 @@ struct KubernetesValidationTests {
     }
 
     @Test(arguments: RenderCase.allCases)
-    func customResourcesPassTheirCRDSchemas(_ label: RenderCase) throws {
+    func customResourcesPassTheirCRDSchemas(_ label: RenderCase) async throws {
         let python = try ExternalTool("python3")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -50,7 +50,7 @@ struct KubernetesValidationTests {
             let path = try directory.write(manifest.yaml, to: manifest.fileName)
             let schema = try #require(
                 Self.schemaPath(for: manifest.yaml, in: directory), "\(label): no CRD schema for \(manifest.kind)")
-            let result = try python.run([script, schema, path])
+            let result = try await python.run([script, schema, path])
             #expect(
                 result.status == 0,
                 "\(label): \(manifest.fileName) breaks the \(manifest.kind) CRD schema:\n\(result.output)")
@@ -62,7 +62,7 @@ struct KubernetesValidationTests {
         ("revisionHistoryLimit: 5", "revisionHistoryLimits: 5"),
         ("containerPort: 8080", "containerPort: http"),
     ])
-    func kubernetesValidateRejectsBrokenDeployments(original: String, broken: String) throws {
+    func kubernetesValidateRejectsBrokenDeployments(original: String, broken: String) async throws {
         let tool = try ExternalTool("kubernetes-validate")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -71,7 +71,7 @@ struct KubernetesValidationTests {
         #expect(deployment.yaml.contains(original))
         let path = try directory.write(
             deployment.yaml.replacingOccurrences(of: original, with: broken), to: "broken.yaml")
-        let result = try tool.run(["--strict", "-k", Self.kubernetesVersion, path])
+        let result = try await tool.run(["--strict", "-k", Self.kubernetesVersion, path])
         #expect(result.status != 0, "kubernetes-validate accepted a broken Deployment:\n\(result.output)")
     }
 
@@ -89,7 +89,7 @@ struct KubernetesValidationTests {
         ),
         ("monitoring.coreos.com/v1", "ServiceMonitor", "spec:\n  selector: {}\n  endpoint: []\n", "endpoint"),
     ])
-    func crdSchemasRejectBadDocuments(apiVersion: String, kind: String, spec: String, culprit: String) throws {
+    func crdSchemasRejectBadDocuments(apiVersion: String, kind: String, spec: String, culprit: String) async throws {
         let python = try ExternalTool("python3")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -97,14 +97,14 @@ struct KubernetesValidationTests {
         let yaml = "apiVersion: \(apiVersion)\nkind: \(kind)\nmetadata: {name: bad}\n" + spec
         let path = try directory.write(yaml, to: "bad.yaml")
         let schema = try #require(Self.schemaPath(for: yaml, in: directory))
-        let result = try python.run([script, schema, path])
+        let result = try await python.run([script, schema, path])
         #expect(result.status == 1)
         #expect(result.output.contains(culprit), "\(result.output)")
     }
 
     /// kubernetes-validate itself has no schema for the custom resources: it warns and passes them. This is
     /// why ``customResourcesPassTheirCRDSchemas(_:)`` exists; if it ever gains schemas, it must still pass.
-    @Test func kubernetesValidateDoesNotRejectCustomResources() throws {
+    @Test func kubernetesValidateDoesNotRejectCustomResources() async throws {
         let tool = try ExternalTool("kubernetes-validate")
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -114,7 +114,7 @@ struct KubernetesValidationTests {
         for manifest in manifests {
             paths.append(try directory.write(manifest.yaml, to: manifest.fileName))
         }
-        let result = try tool.run(["--strict", "-k", Self.kubernetesVersion] + paths)
+        let result = try await tool.run(["--strict", "-k", Self.kubernetesVersion] + paths)
         #expect(result.status == 0, "\(result.output)")
     }
 

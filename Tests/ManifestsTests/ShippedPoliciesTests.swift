@@ -25,7 +25,7 @@ struct ShippedPoliciesTests {
     }
 
     @Test(arguments: policies)
-    func shippedPolicyRendersValidObjects(_ file: String) throws {
+    func shippedPolicyRendersValidObjects(_ file: String) async throws {
         let manifests = try Self.render(file)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -37,7 +37,7 @@ struct ShippedPoliciesTests {
         for manifest in builtIn {
             paths.append(try directory.write(manifest.yaml, to: manifest.fileName))
         }
-        let validate = try ExternalTool("kubernetes-validate").run(
+        let validate = try await ExternalTool("kubernetes-validate").run(
             ["--strict", "-k", KubernetesValidationTests.kubernetesVersion] + paths)
         #expect(validate.status == 0, "\(file): kubernetes-validate rejected a manifest:\n\(validate.output)")
 
@@ -46,7 +46,7 @@ struct ShippedPoliciesTests {
         for manifest in manifests where KubernetesValidationTests.isCustomResource(manifest.yaml) {
             let path = try directory.write(manifest.yaml, to: manifest.fileName)
             let schema = try #require(KubernetesValidationTests.schemaPath(for: manifest.yaml, in: directory))
-            let result = try python.run([script, schema, path])
+            let result = try await python.run([script, schema, path])
             #expect(
                 result.status == 0,
                 "\(file): \(manifest.fileName) breaks the \(manifest.kind) CRD schema:\n\(result.output)")
@@ -54,7 +54,7 @@ struct ShippedPoliciesTests {
 
         let rules = try #require(manifests.first { $0.fileName == ManifestSet.rulesFileName })
         let rulesPath = try directory.write(rules.yaml, to: rules.fileName)
-        let check = try ExternalTool("promtool").run(["check", "rules", rulesPath])
+        let check = try await ExternalTool("promtool").run(["check", "rules", rulesPath])
         #expect(check.status == 0, "\(file): promtool rejected the rules:\n\(check.output)\n\(rules.yaml)")
     }
 

@@ -14,8 +14,8 @@ struct ControllerCommandTests {
         (["status", "--controller", "http://127.0.0.1:1"], "Cannot reach the controller at http://127.0.0.1:1"),
         (["explain", "--limit", "0"], "--limit must be from 1 to 1000"),
     ])
-    func badInputSaysWhatToFix(arguments: [String], message: String) throws {
-        let output = try BallastBinary.run(arguments)
+    func badInputSaysWhatToFix(arguments: [String], message: String) async throws {
+        let output = try await BallastBinary.run(arguments)
         #expect(output.status != 0)
         #expect(output.stderr.contains(message), "\(output.stderr)")
     }

@@ -98,11 +98,11 @@ struct ControllerEndToEndTests {
         #expect(try #require(scaleIn.id) > (scaleOut.id ?? 0))
 
         // Every step is in `ballast explain`.
-        let explained = try BallastBinary.run(["explain", "--controller", controller.api, "--limit", "200"])
+        let explained = try await BallastBinary.run(["explain", "--controller", controller.api, "--limit", "200"])
         #expect(explained.status == 0, "\(explained.stderr)")
         #expect(explained.stdout.contains("scale 1 → 2"))
         #expect(explained.stdout.contains("scale 2 → 1"))
-        let one = try BallastBinary.run(["explain", String(try #require(scaleOut.id)), "--controller", controller.api])
+        let one = try await BallastBinary.run(["explain", String(try #require(scaleOut.id)), "--controller", controller.api])
         #expect(one.stdout.contains("queue_p95 = "))
         #expect(one.stdout.contains("queue-time (scale): "))
     }

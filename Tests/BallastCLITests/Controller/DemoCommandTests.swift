@@ -5,10 +5,10 @@ import Testing
 
 /// `ballast demo`, the README's main command, from start to its decision log.
 struct DemoCommandTests {
-    @Test(.enabled(if: TestModelFile.required)) func scalesOutAndBackInAndPrintsTheLog() throws {
+    @Test(.enabled(if: TestModelFile.required)) func scalesOutAndBackInAndPrintsTheLog() async throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-demo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: state) }
-        let output = try BallastBinary.run(["demo", "--model", TestModelFile.path, "--state", state.path])
+        let output = try await BallastBinary.run(["demo", "--model", TestModelFile.path, "--state", state.path])
         #expect(output.status == 0, "\(output.stderr)\n\(output.stdout)")
         #expect(output.stdout.contains("1 worker ready behind the front door"))
         #expect(output.stdout.contains("scale: scale 1 → 2: queue-time: ceil(1 × "))
@@ -21,8 +21,8 @@ struct DemoCommandTests {
         (["demo", "--threads", "0"], "--threads must be at least 1"),
         (["demo", "--policy", "/nonexistent/policy.yaml"], "/nonexistent/policy.yaml"),
     ])
-    func badOptionsSayWhatToFix(arguments: [String], message: String) throws {
-        let output = try BallastBinary.run(arguments)
+    func badOptionsSayWhatToFix(arguments: [String], message: String) async throws {
+        let output = try await BallastBinary.run(arguments)
         #expect(output.status != 0)
         #expect(output.stderr.contains(message), "\(output.stderr)")
     }

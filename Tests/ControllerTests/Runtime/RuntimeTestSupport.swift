@@ -48,9 +48,10 @@ enum RuntimeTestSupport {
         var description: String
     }
 
-    /// Waits (bounded) until `condition` holds; records an issue here and throws after `timeout` (default 60 s).
+    /// Waits (bounded) until `condition` holds; records an issue here and throws after `timeout` (default 180 s, as
+    /// the test run shares two cores with CPU-bound suites that can hold the concurrency pool for a while).
     static func waitUntil(
-        _ message: @autoclosure () -> String, timeout: Duration = .seconds(60),
+        _ message: @autoclosure () -> String, timeout: Duration = .seconds(180),
         sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
     ) async throws {
         do {

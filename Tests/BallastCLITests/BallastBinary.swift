@@ -1,6 +1,5 @@
-import Foundation
 import BallastTestSupport
-import Synchronization
+import Foundation
 
 /// Runs the built `ballast` executable as a real subprocess and captures what it prints.
 struct BallastBinary {
@@ -42,12 +41,4 @@ struct BallastBinary {
             stderr: String(decoding: run.stderr, as: UTF8.self)
         )
     }
-}
-
-/// Data handed from the stderr reader back to the test.
-final class DataBox: Sendable {
-    private let data = Mutex(Data())
-
-    func set(_ value: Data) { data.withLock { $0 = value } }
-    var value: Data { data.withLock { $0 } }
 }

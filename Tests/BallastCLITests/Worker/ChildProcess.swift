@@ -26,37 +26,12 @@ enum ChildProcess {
     static func run(
         _ executable: String, _ arguments: [String], limitSeconds: Int = 300, in directory: URL? = nil
     ) async throws -> Output {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
-            // The blocking reads and the wait run on a dispatch thread, never on the cooperative pool.
-            DispatchQueue.global().async {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: timeoutPath)
-                    process.arguments = ["--signal=KILL", "\(limitSeconds)s", executable] + arguments
-                    if let directory { process.currentDirectoryURL = directory }
-                    let outPipe = Pipe()
-                    let errPipe = Pipe()
-                    process.standardOutput = outPipe
-                    process.standardError = errPipe
-                    process.standardInput = FileHandle.nullDevice
-                    try process.run()
-                    // Read both pipes before waiting, so a chatty child never blocks on a full pipe.
-                    let errData = DataBox()
-                    let errDone = DispatchGroup()
-                    let errHandle = errPipe.fileHandleForReading
-                    DispatchQueue.global().async(group: errDone) { errData.set(errHandle.readDataToEndOfFile()) }
-                    let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-                    errDone.wait()
-                    process.waitUntilExit()
-                    continuation.resume(
-                        returning: Output(
-                            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                            stderr: String(decoding: errData.value, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
+        let run = try await ProcessRun.run(
+            URL(fileURLWithPath: timeoutPath), ["--signal=KILL", "\(limitSeconds)s", executable] + arguments,
+            in: directory)
+        return Output(
+            status: run.status, stdout: String(decoding: run.stdout, as: UTF8.self),
+            stderr: String(decoding: run.stderr, as: UTF8.self))
     }
 
     /// Starts `executable` with `arguments` in the background under `timeout`, its output going to `log`, and

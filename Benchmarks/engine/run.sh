@@ -9,23 +9,13 @@
 #                  /work/shared/tools/build-llama-cpp.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=../common.sh
+source Benchmarks/common.sh
 model=${MODEL:-smollm2-135m}
 threads=${THREADS:-$(nproc)}
 llama_bin=${LLAMA_CPP_BIN:-/root/.cache/llama-cpp/bin}
-ballast=${BALLAST:-}
-if [ -z "$ballast" ]; then
-    swift build -c release --product ballast >&2
-    ballast=.build/release/ballast
-fi
-model_path=$model
-if [ ! -f "$model_path" ]; then
-    cache=${BALLAST_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ballast/models}
-    case "$model" in
-        smollm2-135m) model_path="$cache/SmolLM2-135M-Instruct.Q4_1.gguf" ;;
-        *) echo "run.sh: no model file $model; give a path or smollm2-135m" >&2; exit 1 ;;
-    esac
-fi
-[ -f "$model_path" ] || { echo "run.sh: $model_path is missing; run \`ballast model pull smollm2-135m\`" >&2; exit 1; }
+ballast=$(ballast_binary)
+model_path=$(model_file "$model")
 [ -x "$llama_bin/llama-bench" ] || { echo "run.sh: no $llama_bin/llama-bench; run build-llama-cpp.sh" >&2; exit 1; }
 
 work=$(mktemp -d)

@@ -68,10 +68,7 @@ BK_AVX2 static float bk_softmax_unnormalized_avx2(float *scores, int n, float ma
         _mm256_storeu_ps(scores + t, e);
         sum8 = _mm256_add_ps(sum8, e);
     }
-    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(sum8), _mm256_extractf128_ps(sum8, 1));
-    s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-    s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
-    float sum = _mm_cvtss_f32(s4);
+    float sum = bk_hsum8(sum8);
     if (t < n) {
         float tail[8] = {0};
         for (int j = 0; j < n - t; j++) tail[j] = scores[t + j];
@@ -82,13 +79,6 @@ BK_AVX2 static float bk_softmax_unnormalized_avx2(float *scores, int n, float ma
         }
     }
     return 1.0f / sum;
-}
-
-BK_AVX2 static inline float bk_attention_hsum(__m256 acc) {
-    __m128 sum4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
-    sum4 = _mm_add_ss(sum4, _mm_movehdup_ps(sum4));
-    return _mm_cvtss_f32(sum4);
 }
 
 /* Head size 64 (SmolLM2, Llama-style small models): the query and the output stay in eight registers each, and
@@ -122,7 +112,7 @@ BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const float *
         const float *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
         __m256 a = _mm256_mul_ps(q[0], _mm256_loadu_ps(k));
         for (int d = 1; d < 8; d++) a = _mm256_fmadd_ps(q[d], _mm256_loadu_ps(k + 8 * d), a);
-        const float s = bk_attention_hsum(a) * scale;
+        const float s = bk_hsum8(a) * scale;
         scores[t] = s;
         if (s > maximum) maximum = s;
     }
@@ -158,7 +148,7 @@ BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, in
             for (int d = 0; d < vector_end; d += 8) {
                 acc = _mm256_fmadd_ps(_mm256_loadu_ps(qh + d), _mm256_loadu_ps(k + d), acc);
             }
-            float s = bk_attention_hsum(acc);
+            float s = bk_hsum8(acc);
             for (int d = vector_end; d < head_dim; d++) s += qh[d] * k[d];
             s *= scale;
             scores[t] = s;

@@ -54,6 +54,9 @@ static inline uint16_t bk_fp32_to_fp16(float f) {
 /* Resolves BK_ISA_AUTO and unsupported requests to what will actually run. */
 __attribute__((visibility("hidden"))) bk_isa bk_resolve_isa(bk_isa isa);
 
+/* 1 when this CPU has AVX-512 VNNI with 256-bit (VL) encodings and the AVX2 set the kernels build on; cached. */
+__attribute__((visibility("hidden"))) int bk_cpu_has_avx512_vnni(void);
+
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__clang__) || defined(__GNUC__))
 #define BK_HAVE_AVX2_PATH 1
 #define BK_AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -63,6 +66,14 @@ __attribute__((visibility("hidden"))) bk_isa bk_resolve_isa(bk_isa isa);
 
 #if BK_HAVE_AVX2_PATH
 #include <immintrin.h>
+
+/* Sum of the eight lanes. */
+BK_AVX2 static inline float bk_hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
 
 /* e^x in eight lanes (Cephes expf: x = n ln 2 + r, e^r = 1 + r + r^2 P(r), times 2^n), within 2 ulp of expf for
  * x in [-87.3, 88.3]; inputs outside are clamped there, so tiny results come out near 1e-38 instead of 0 and huge

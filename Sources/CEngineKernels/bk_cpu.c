@@ -20,6 +20,25 @@ static int bk_cpu_has_avx2(void) {
 #endif
 }
 
+#if BK_HAVE_AVX2_PATH
+static int bk_vnni_cached = -1;
+#endif
+
+int bk_cpu_has_avx512_vnni(void) {
+#if BK_HAVE_AVX2_PATH
+    int cached = __atomic_load_n(&bk_vnni_cached, __ATOMIC_RELAXED);
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = bk_cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+        __atomic_store_n(&bk_vnni_cached, cached, __ATOMIC_RELAXED);
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 int bk_isa_supported(bk_isa isa) {
     switch (isa) {
     case BK_ISA_AUTO:

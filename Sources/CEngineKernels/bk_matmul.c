@@ -74,13 +74,6 @@ static float bk_dot_f32_f32_scalar(int n, const float *x, const float *y) {
 /* ---------- AVX2 + FMA + F16C ---------- */
 #if BK_HAVE_AVX2_PATH
 
-BK_AVX2 static inline float bk_hsum_f32_8(__m256 x) {
-    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
-}
-
 /* 16 bytes of nibbles to 32 bytes: lanes 0..15 the low nibbles (elements 0..15), 16..31 the high ones. */
 BK_AVX2 static inline __m256i bk_unpack_nibbles(const uint8_t *qs) {
     const __m128i tmp = _mm_loadu_si128((const __m128i *)qs);
@@ -153,7 +146,7 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_step_q4_1(
             STEP(T, x, i + 1, nb, ys, y_row_bytes, dy, odd);                                                    \
         }                                                                                                       \
         if (i < nb) STEP(T, x, i, nb, ys, y_row_bytes, dy, even);                                               \
-        for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(even[t], odd[t]));        \
+        for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum8(_mm256_add_ps(even[t], odd[t]));        \
     }
 
 BK_DEFINE_TILE_AVX2(bk_tile_q4_0, bk_step_q4_0, bk_block_q4_0)
@@ -174,7 +167,7 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_q4_1(
         bk_step_q4_1(T, x, i + 1, nb, ys, y_row_bytes, dy, sy, odd, summs);
     }
     if (i < nb) bk_step_q4_1(T, x, i, nb, ys, y_row_bytes, dy, sy, even, summs);
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(even[t], odd[t])) + summs[t];
+    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum8(_mm256_add_ps(even[t], odd[t])) + summs[t];
 }
 
 BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f16(
@@ -193,7 +186,7 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f16(
     }
     for (int t = 0; t < T; t++) {
         const float *y = (const float *)(ys + t * y_row_bytes);
-        float sum = bk_hsum_f32_8(acc[t]);
+        float sum = bk_hsum8(acc[t]);
         for (int j = i; j < n; j++) sum += _cvtsh_ss(x[j]) * y[j];
         out[t * out_stride] = sum;
     }
@@ -215,7 +208,7 @@ BK_AVX2 static inline __attribute__((always_inline)) void bk_tile_f32(
     }
     for (int t = 0; t < T; t++) {
         const float *y = (const float *)(ys + t * y_row_bytes);
-        float sum = bk_hsum_f32_8(acc[t]);
+        float sum = bk_hsum8(acc[t]);
         for (int j = i; j < n; j++) sum += x[j] * y[j];
         out[t * out_stride] = sum;
     }
@@ -255,20 +248,6 @@ BK_DEFINE_ROW_AVX2(bk_row_f32_avx2, bk_tile_f32, float, n)
  * precomputed Q8_1 sums exactly as on the AVX2 path. */
 #define BK_VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 
-static int bk_vnni_cached = -1;
-
-/* Cached probe for AVX-512 VNNI with 256-bit (VL) encodings; a race only repeats the probe. */
-static int bk_cpu_has_vnni(void) {
-    int cached = __atomic_load_n(&bk_vnni_cached, __ATOMIC_RELAXED);
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
-                 __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512f");
-        __atomic_store_n(&bk_vnni_cached, cached, __ATOMIC_RELAXED);
-    }
-    return cached;
-}
-
 /* One Q4_1 block against T activation rows with dpbusd, added into acc[0..T) and summs[0..T). */
 BK_VNNI static inline __attribute__((always_inline)) void bk_step_q4_1_vnni(
     int T, const bk_block_q4_1 *x, int i, int nb, const char *ys, long y_row_bytes, const float *dy,
@@ -301,7 +280,7 @@ BK_VNNI static inline __attribute__((always_inline)) void bk_tile_q4_1_vnni(
         bk_step_q4_1_vnni(T, x, i + 1, nb, ys, y_row_bytes, dy, sy, odd, summs);
     }
     if (i < nb) bk_step_q4_1_vnni(T, x, i, nb, ys, y_row_bytes, dy, sy, even, summs);
-    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum_f32_8(_mm256_add_ps(even[t], odd[t])) + summs[t];
+    for (int t = 0; t < T; t++) out[t * out_stride] = bk_hsum8(_mm256_add_ps(even[t], odd[t])) + summs[t];
 }
 
 BK_VNNI static void bk_row_q4_1_vnni(int n, const bk_block_q4_1 *x, const char *ys, long y_row_bytes,
@@ -486,7 +465,7 @@ int bk_matmul(bk_isa isa, bk_type w_type, const void *w, long w_row_bytes, int r
     /* At one activation row the AVX2 maddubs chain is as fast (44 us for a 1536 x 576 matrix); VNNI pays off
      * once the unpacked nibbles are shared by several rows. */
     if (resolved == BK_ISA_AVX2 && n / BK_QK <= BK_SCALE_CAP && w_type == BK_TYPE_Q4_1 && batch >= 2 &&
-        bk_cpu_has_vnni()) {
+        bk_cpu_has_avx512_vnni()) {
         bk_matmul_q4_1_vnni(wb, w_row_bytes, row_begin, row_end, n, xb, x_row_bytes, batch, y, y_stride);
         return 0;
     }

@@ -90,21 +90,6 @@ int bk_pack_rows(bk_type w_type, const void *w, long w_row_bytes, int rows, int 
  * the integer sum of the block's quants. At most BK_PACKED_CAP blocks over all rows of one group of rows. */
 #define BK_PACKED_CAP 4096
 
-static int bk_packed_vnni_cached = -1;
-
-static int bk_packed_has_vnni(void) {
-    int cached = __atomic_load_n(&bk_packed_vnni_cached, __ATOMIC_RELAXED);
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                 __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx512f") &&
-                 __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-                 __builtin_cpu_supports("avx512vnni");
-        __atomic_store_n(&bk_packed_vnni_cached, cached, __ATOMIC_RELAXED);
-    }
-    return cached;
-}
-
 static inline int32_t bk_load_i32(const void *p) {
     int32_t v;
     memcpy(&v, p, 4);
@@ -261,7 +246,7 @@ BK_VNNI_PACKED static void bk_matmul_packed_vnni(bk_type w_type, const uint8_t *
 
 int bk_packed_supported(bk_isa isa, bk_type w_type) {
 #if BK_HAVE_AVX2_PATH
-    return bk_resolve_isa(isa) == BK_ISA_AVX2 && bk_packed_block_bytes(w_type) > 0 && bk_packed_has_vnni();
+    return bk_resolve_isa(isa) == BK_ISA_AVX2 && bk_packed_block_bytes(w_type) > 0 && bk_cpu_has_avx512_vnni();
 #else
     (void)isa;
     (void)w_type;

@@ -34,7 +34,6 @@
 struct bk_pool {
     int threads;
     pthread_t *ids;
-    struct bk_pool_worker *workers;
     bk_pool_task task;
     void *context;
     _Atomic unsigned long long claim;
@@ -43,10 +42,6 @@ struct bk_pool {
     atomic_int stopping;
     pthread_mutex_t mutex;
     pthread_cond_t wake;
-};
-
-struct bk_pool_worker {
-    bk_pool *pool;
 };
 
 static inline unsigned bk_generation(unsigned long long claim) { return (unsigned)(claim >> 32); }
@@ -69,8 +64,7 @@ static void bk_pool_work(bk_pool *pool, unsigned generation) {
 }
 
 static void *bk_pool_main(void *argument) {
-    struct bk_pool_worker *worker = argument;
-    bk_pool *pool = worker->pool;
+    bk_pool *pool = argument;
     unsigned seen = 0;
     for (;;) {
         unsigned generation = bk_generation(atomic_load_explicit(&pool->claim, memory_order_acquire));
@@ -107,15 +101,13 @@ bk_pool *bk_pool_create(int threads) {
     pthread_cond_init(&pool->wake, NULL);
     if (threads == 1) return pool;
     pool->ids = calloc((size_t)threads, sizeof(pthread_t));
-    pool->workers = calloc((size_t)threads, sizeof(struct bk_pool_worker));
-    if (!pool->ids || !pool->workers) {
+    if (!pool->ids) {
         pool->threads = 1;
         bk_pool_destroy(pool);
         return NULL;
     }
     for (int i = 1; i < threads; i++) {
-        pool->workers[i] = (struct bk_pool_worker){.pool = pool};
-        if (pthread_create(&pool->ids[i], NULL, bk_pool_main, &pool->workers[i]) != 0) {
+        if (pthread_create(&pool->ids[i], NULL, bk_pool_main, pool) != 0) {
             /* Run with the threads that did start. */
             pool->threads = i;
             break;
@@ -163,6 +155,5 @@ void bk_pool_destroy(bk_pool *pool) {
     pthread_cond_destroy(&pool->wake);
     pthread_mutex_destroy(&pool->mutex);
     free(pool->ids);
-    free(pool->workers);
     free(pool);
 }

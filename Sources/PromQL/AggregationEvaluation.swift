@@ -7,35 +7,59 @@ extension Evaluator {
         if let node = aggregation.parameter { parameter = try scalar(node) }
         let samples = try vector(aggregation.argument)
         // Groups keep first-seen order so floating-point sums add up in the order Prometheus uses.
-        var groupIndex: [[Label]: Int] = [:]
-        var groups: [(labels: Labels, members: [VectorSample])] = []
-        for sample in samples {
-            let key: [Label]
-            if aggregation.without {
-                key = sample.labels.pairs.filter { $0.name != "__name__" && !aggregation.grouping.contains($0.name) }
-            } else {
-                key = sample.labels.pairs.filter { aggregation.grouping.contains($0.name) }
-            }
-            if let index = groupIndex[key] {
-                groups[index].members.append(sample)
-            } else {
-                groupIndex[key] = groups.count
-                groups.append((Labels(key), [sample]))
-            }
-        }
+        let groups = Self.groups(of: samples, aggregation)
         var result: [VectorSample] = []
+        result.reserveCapacity(groups.count)
         for group in groups {
             switch aggregation.operator {
             case .topk, .bottomk:
-                result += selectExtremes(group.members, count: parameter, largest: aggregation.operator == .topk)
+                result += selectExtremes(
+                    group.members.map { samples[$0] }, count: parameter, largest: aggregation.operator == .topk)
             default:
-                let values = group.members.map(\.value)
+                let values = group.members.map { samples[$0].value }
                 result.append(
                     VectorSample(
                         labels: group.labels, value: combine(aggregation.operator, values, parameter: parameter)))
             }
         }
         return result
+    }
+
+    /// The samples' groups in first-seen order: each group's label set and the indices of its members.
+    ///
+    /// A sample's group is found by a hash of its grouping labels and a pairwise comparison, so only a new
+    /// group builds a label set: summing thousands of series into a dozen groups allocates a dozen times.
+    static func groups(of samples: [VectorSample], _ aggregation: Aggregation) -> [(labels: Labels, members: [Int])] {
+        let grouping = aggregation.grouping
+        let without = aggregation.without
+        func kept(_ label: Label) -> Bool {
+            without ? label.name != "__name__" && !grouping.contains(label.name) : grouping.contains(label.name)
+        }
+        var groups: [(labels: Labels, members: [Int])] = []
+        var byHash: [Int: [Int]] = [:]
+        for (index, sample) in samples.enumerated() {
+            var hasher = Hasher()
+            for label in sample.labels.pairs where kept(label) { hasher.combine(label) }
+            let hash = hasher.finalize()
+            let candidates = byHash[hash] ?? []
+            if let found = candidates.first(where: { Self.matches(sample.labels, groups[$0].labels, kept) }) {
+                groups[found].members.append(index)
+            } else {
+                byHash[hash, default: []].append(groups.count)
+                groups.append((Labels(sample.labels.pairs.filter(kept)), [index]))
+            }
+        }
+        return groups
+    }
+
+    /// Whether the labels `kept` selects from `labels` are exactly `key`'s, in order, without building them.
+    private static func matches(_ labels: Labels, _ key: Labels, _ kept: (Label) -> Bool) -> Bool {
+        var position = 0
+        for label in labels.pairs where kept(label) {
+            guard position < key.pairs.count, key.pairs[position] == label else { return false }
+            position += 1
+        }
+        return position == key.pairs.count
     }
 
     private func combine(_ op: AggregationOperator, _ values: [Double], parameter: Double) -> Double {

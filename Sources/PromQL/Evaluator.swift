@@ -95,14 +95,15 @@ struct Evaluator {
         let reference = time - selector.offsetMilliseconds
         let earliest = reference - window.configuration.lookbackDeltaMilliseconds
         var result: [VectorSample] = []
-        for series in window.series(matching: selector) {
+        let leftOpen = self.leftOpen
+        window.forEachSeries(matching: selector) { series in
             let index = series.samples.firstIndex(after: reference) - 1
-            guard index >= 0 else { continue }
+            guard index >= 0 else { return }
             let point = series.samples[index]
             if point.timestampMilliseconds < earliest || (leftOpen && point.timestampMilliseconds == earliest) {
-                continue
+                return
             }
-            if SeriesWindow.isStale(point.value) { continue }
+            if SeriesWindow.isStale(point.value) { return }
             result.append(VectorSample(labels: series.fullLabels, value: point.value))
         }
         return result
@@ -113,16 +114,14 @@ struct Evaluator {
         let end = time - selector.offsetMilliseconds
         let start = end - (selector.rangeMilliseconds ?? 0)
         var result: [RangeSeries] = []
-        for series in window.series(matching: selector) {
+        let leftOpen = self.leftOpen
+        window.forEachSeries(matching: selector) { series in
             let first = leftOpen ? series.samples.firstIndex(after: start) : series.samples.firstIndex(atOrAfter: start)
             let last = series.samples.firstIndex(after: end)
-            guard first < last else { continue }
+            guard first < last else { return }
             var points: [Point] = []
             points.reserveCapacity(last - first)
-            for index in first..<last {
-                let point = series.samples[index]
-                if !SeriesWindow.isStale(point.value) { points.append(point) }
-            }
+            series.samples.appendPoints(first, last, to: &points, skipping: SeriesWindow.isStale)
             if !points.isEmpty { result.append(RangeSeries(labels: series.fullLabels, points: points)) }
         }
         return result

@@ -71,39 +71,16 @@ extension Evaluator {
         var result: [VectorSample] = []
         // One buffer for every series' points: the range is read straight from the window, nothing per series.
         var points: [Point] = []
-        for series in window.series(matching: selector) {
+        try window.forEachSeries(matching: selector) { (series) throws(PromQLError) in
             let samples = series.samples
             let first = leftOpen ? samples.firstIndex(after: start) : samples.firstIndex(atOrAfter: start)
             let last = samples.firstIndex(after: end)
-            guard first < last else { continue }
+            guard first < last else { return }
             points.removeAll(keepingCapacity: true)
-            for index in first..<last {
-                let point = samples[index]
-                if !SeriesWindow.isStale(point.value) { points.append(point) }
+            samples.appendPoints(first, last, to: &points, skipping: SeriesWindow.isStale)
+            guard !points.isEmpty, let value = try rangeValue(call.function, points, start: start, end: end) else {
+                return
             }
-            guard !points.isEmpty else { continue }
-            let value: Double?
-            switch call.function {
-            case .rate, .increase, .delta:
-                value = extrapolatedRate(
-                    points, rangeStart: start, rangeEnd: end, isCounter: call.function != .delta,
-                    isRate: call.function == .rate)
-            case .irate, .idelta: value = instantRate(points, isRate: call.function == .irate)
-            case .avgOverTime: value = averageOverTime(points)
-            case .sumOverTime: value = kahanSum(points.map(\.value))
-            case .countOverTime: value = Double(points.count)
-            case .lastOverTime: value = points.last?.value
-            case .maxOverTime:
-                var result = points[0].value
-                for point in points.dropFirst() where point.value > result || result.isNaN { result = point.value }
-                value = result
-            case .minOverTime:
-                var result = points[0].value
-                for point in points.dropFirst() where point.value < result || result.isNaN { result = point.value }
-                value = result
-            default: value = nil
-            }
-            guard let value else { continue }
             // last_over_time is the one range function that keeps the metric name; the others take the label
             // set the window keeps without it.
             let labels = call.function == .lastOverTime ? series.fullLabels : series.labels
@@ -112,6 +89,29 @@ extension Evaluator {
         // Series of one metric name stay distinct without it; only a selector across names can collide.
         if selector.metricName == nil { try checkUniqueLabels(result) }
         return result
+    }
+
+    /// One range function over one series' points (none empty, no staleness markers) in `[start, end]`.
+    private func rangeValue(_ function: Function, _ points: [Point], start: Int64, end: Int64) throws(PromQLError) -> Double? {
+        switch function {
+        case .rate, .increase, .delta:
+            return extrapolatedRate(
+                points, rangeStart: start, rangeEnd: end, isCounter: function != .delta, isRate: function == .rate)
+        case .irate, .idelta: return instantRate(points, isRate: function == .irate)
+        case .avgOverTime: return averageOverTime(points)
+        case .sumOverTime: return kahanSum(points.map(\.value))
+        case .countOverTime: return Double(points.count)
+        case .lastOverTime: return points.last?.value
+        case .maxOverTime:
+            var result = points[0].value
+            for point in points.dropFirst() where point.value > result || result.isNaN { result = point.value }
+            return result
+        case .minOverTime:
+            var result = points[0].value
+            for point in points.dropFirst() where point.value < result || result.isNaN { result = point.value }
+            return result
+        default: return nil
+        }
     }
 
     private func unwrapParentheses(_ node: Node) -> Node {

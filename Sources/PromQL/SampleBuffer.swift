@@ -1,35 +1,52 @@
 /// The samples of one series, oldest first, as a growable ring buffer: appending and dropping the oldest cost O(1)
 /// and the storage is reused scrape after scrape.
+///
+/// Timestamps and values sit side by side in one allocation: a query over thousands of series then reaches each
+/// series' samples with one cache miss instead of two.
 struct SampleBuffer: Sendable {
-    private var timestamps: [Int64] = []
-    private var values: [Double] = []
+    private var points: [Point] = []
     /// Index of the oldest sample in the storage.
     private var head = 0
     private(set) var count = 0
 
-    var capacity: Int { timestamps.count }
+    var capacity: Int { points.count }
 
-    subscript(index: Int) -> Point {
-        let slot = (head + index) % timestamps.count
-        return Point(timestampMilliseconds: timestamps[slot], value: values[slot])
+    subscript(index: Int) -> Point { points[storageIndex(index)] }
+
+    func timestamp(at index: Int) -> Int64 { points[storageIndex(index)].timestampMilliseconds }
+
+    /// Where sample `index` (below ``count``) lives: the ring wraps at most once, so a subtraction replaces the
+    /// division a remainder would cost on every read.
+    @inline(__always) private func storageIndex(_ index: Int) -> Int {
+        let slot = head + index
+        return slot >= points.count ? slot - points.count : slot
     }
 
-    func timestamp(at index: Int) -> Int64 { timestamps[(head + index) % timestamps.count] }
+    /// Appends samples `first..<last` to `result`, leaving out those whose value `skip` rejects (staleness
+    /// markers), reading the ring's storage as its two contiguous runs.
+    func appendPoints(_ first: Int, _ last: Int, to result: inout [Point], skipping skip: (Double) -> Bool) {
+        guard first < last else { return }
+        points.withUnsafeBufferPointer { points in
+            let start = storageIndex(first)
+            let total = last - first
+            let firstRun = min(total, points.count - start)
+            for point in points[start..<(start + firstRun)] where !skip(point.value) { result.append(point) }
+            for point in points[0..<(total - firstRun)] where !skip(point.value) { result.append(point) }
+        }
+    }
 
     var last: Point? { count == 0 ? nil : self[count - 1] }
 
     mutating func append(timestampMilliseconds: Int64, value: Double) {
-        if count == timestamps.count { grow() }
-        let slot = (head + count) % timestamps.count
-        timestamps[slot] = timestampMilliseconds
-        values[slot] = value
+        if count == points.count { grow() }
+        points[storageIndex(count)] = Point(timestampMilliseconds: timestampMilliseconds, value: value)
         count += 1
     }
 
     mutating func removeFirst(_ n: Int) {
         let removed = min(n, count)
         guard removed > 0 else { return }
-        head = (head + removed) % timestamps.count
+        head = (head + removed) % points.count
         count -= removed
     }
 
@@ -40,13 +57,17 @@ struct SampleBuffer: Sendable {
 
     /// Index of the first sample at or after the time (`count` when none): binary search.
     func firstIndex(atOrAfter timestampMilliseconds: Int64) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if timestamp(at: middle) < timestampMilliseconds { low = middle + 1 } else { high = middle }
+        points.withUnsafeBufferPointer { points in
+            var low = 0
+            var high = count
+            while low < high {
+                let middle = (low + high) / 2
+                var slot = head + middle
+                if slot >= points.count { slot -= points.count }
+                if points[slot].timestampMilliseconds < timestampMilliseconds { low = middle + 1 } else { high = middle }
+            }
+            return low
         }
-        return low
     }
 
     /// Index of the first sample after the time (`count` when none): binary search.
@@ -55,16 +76,9 @@ struct SampleBuffer: Sendable {
     }
 
     private mutating func grow() {
-        let newCapacity = max(8, timestamps.count * 2)
-        var newTimestamps = [Int64](repeating: 0, count: newCapacity)
-        var newValues = [Double](repeating: 0, count: newCapacity)
-        for index in 0..<count {
-            let slot = (head + index) % timestamps.count
-            newTimestamps[index] = timestamps[slot]
-            newValues[index] = values[slot]
-        }
-        timestamps = newTimestamps
-        values = newValues
+        var grown = [Point](repeating: Point(timestampMilliseconds: 0, value: 0), count: max(8, points.count * 2))
+        for index in 0..<count { grown[index] = self[index] }
+        points = grown
         head = 0
     }
 }

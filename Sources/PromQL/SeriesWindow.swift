@@ -61,6 +61,10 @@ public struct SeriesWindow: Sendable {
         /// Labels without `__name__`, kept so functions and operators that drop the name do not rebuild the set.
         var labels: Labels
         var samples = SampleBuffer()
+        /// False for a slot the sweep freed, kept on ``SeriesWindow/freeSlots`` for the next new series.
+        var live = true
+
+        static let vacant = Series(fullLabels: Labels(), labels: Labels(), live: false)
     }
 
     /// Prometheus' staleness marker: a NaN with a bit pattern of its own, distinct from an ingested NaN.
@@ -70,8 +74,9 @@ public struct SeriesWindow: Sendable {
 
     /// The settings this window was created with.
     public let configuration: Configuration
-    /// Every series, at a stable slot; `nil` marks a slot freed by the sweep and kept on ``freeSlots``.
-    private var storage: [Series?] = []
+    /// Every series, at a stable slot; a freed slot holds ``Series/vacant`` until ``freeSlots`` hands it out again.
+    /// Not optional, so queries can lend a series straight from the storage without copying it.
+    private var storage: [Series] = []
     /// Slots of the series grouped by metric name, so a selector with a name only looks at its own series.
     private var slotsByName: [String: [Labels: Int]] = [:]
     /// The same slots per metric name, ordered by label set as Prometheus returns series, so selectors need no sort.
@@ -107,7 +112,7 @@ public struct SeriesWindow: Sendable {
     public var seriesCount: Int { liveSeries }
 
     /// Number of samples held, staleness markers included.
-    public var sampleCount: Int { storage.reduce(0) { $0 + ($1?.samples.count ?? 0) } }
+    public var sampleCount: Int { storage.reduce(0) { $0 + $1.samples.count } }
 
     /// Adds one scrape's samples.
     ///
@@ -202,7 +207,7 @@ public struct SeriesWindow: Sendable {
     /// Appends a staleness marker to a series that disappeared, as Prometheus does: instant selectors stop returning
     /// it from this moment, and range functions ignore the marker.
     public mutating func markStale(_ series: SeriesKey, at timestampMilliseconds: Int64) {
-        guard let slot = slotsByName[series.name]?[series.labels], let last = storage[slot]?.samples.last,
+        guard let slot = slotsByName[series.name]?[series.labels], let last = storage[slot].samples.last,
             !Self.isStale(last.value)
         else {
             return
@@ -229,7 +234,7 @@ public struct SeriesWindow: Sendable {
         var high = sorted.count
         while low < high {
             let middle = (low + high) / 2
-            if let other = storage[sorted[middle]], precedes(other.labels, labels) {
+            if precedes(storage[sorted[middle]].labels, labels) {
                 low = middle + 1
             } else {
                 high = middle
@@ -244,13 +249,12 @@ public struct SeriesWindow: Sendable {
     private mutating func append(to slot: Int, timestampMilliseconds: Int64, value: Double) {
         let oldest = timestampMilliseconds - configuration.retentionMilliseconds
         let limit = configuration.maximumSamplesPerSeries
-        // In place through the optional: no copy of the buffers.
-        storage[slot]?.mutateSamples { samples in
-            if let last = samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
-            samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
-            samples.removeOlder(than: oldest)
-            if samples.count > limit { samples.removeFirst(samples.count - limit) }
-        }
+        // In place: no copy of the buffers.
+        if let last = storage[slot].samples.last, last.timestampMilliseconds >= timestampMilliseconds { return }
+        storage[slot].samples.append(timestampMilliseconds: timestampMilliseconds, value: value)
+        storage[slot].samples.removeOlder(than: oldest)
+        let count = storage[slot].samples.count
+        if count > limit { storage[slot].samples.removeFirst(count - limit) }
     }
 
     private static func fullLabels(_ name: String, _ labels: Labels) -> Labels {
@@ -269,10 +273,10 @@ public struct SeriesWindow: Sendable {
         for name in Array(slotsByName.keys) {
             guard var group = slotsByName.removeValue(forKey: name) else { continue }
             for (labels, slot) in group {
-                storage[slot]?.mutateSamples { $0.removeOlder(than: oldest) }
-                if storage[slot]?.samples.count ?? 0 == 0 {
+                storage[slot].samples.removeOlder(than: oldest)
+                if storage[slot].samples.count == 0 {
                     group[labels] = nil
-                    storage[slot] = nil
+                    storage[slot] = .vacant
                     freeSlots.append(slot)
                     liveSeries -= 1
                     freed = true
@@ -280,41 +284,45 @@ public struct SeriesWindow: Sendable {
             }
             if !group.isEmpty { slotsByName[name] = group }
             if group.count != sortedSlotsByName[name]?.count {
-                let kept = sortedSlotsByName.removeValue(forKey: name)?.filter { storage[$0] != nil } ?? []
+                let kept = sortedSlotsByName.removeValue(forKey: name)?.filter { storage[$0].live } ?? []
                 if !kept.isEmpty { sortedSlotsByName[name] = kept }
             }
         }
         if freed { layoutVersion += 1 }
     }
 
-    /// Series a selector matches, with their samples, ordered by label set as Prometheus returns them.
-    func series(matching selector: VectorSelector) -> [Series] {
-        var result: [Series] = []
+    /// Calls `body` with each series a selector matches, ordered by label set as Prometheus returns series.
+    ///
+    /// The series are lent, not copied into an array: a query over thousands of series then costs no reference
+    /// counting per series.
+    func forEachSeries<Failure: Error>(
+        matching selector: VectorSelector, _ body: (borrowing Series) throws(Failure) -> Void
+    ) throws(Failure) {
         if let name = selector.metricName {
             // The name group already holds only this name: the `__name__` matcher needs no check per series.
             let matchers = selector.matchers.filter { !($0.name == "__name__" && $0.operator == .equal) }
-            for slot in sortedSlotsByName[name] ?? [] {
-                guard let series = storage[slot],
-                    matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") })
-                else { continue }
-                result.append(series)
+            guard let slots = sortedSlotsByName[name] else { return }
+            try storage.withUnsafeBufferPointer { (storage) throws(Failure) in
+                for slot in slots {
+                    if !matchers.isEmpty
+                        && !matchers.allSatisfy({ storage[slot].fullLabels[$0.name].map($0.matches) ?? $0.matches("") })
+                    {
+                        continue
+                    }
+                    try body(storage[slot])
+                }
             }
-            return result
+            return
         }
+        var matched: [Int] = []
         for group in slotsByName.values {
             for slot in group.values {
-                guard let series = storage[slot],
-                    selector.matchers.allSatisfy({ $0.matches(series.fullLabels[$0.name] ?? "") })
-                else { continue }
-                result.append(series)
+                let labels = storage[slot].fullLabels
+                guard selector.matchers.allSatisfy({ $0.matches(labels[$0.name] ?? "") }) else { continue }
+                matched.append(slot)
             }
         }
-        return result.sorted { precedes($0.fullLabels, $1.fullLabels) }
-    }
-}
-
-extension SeriesWindow.Series {
-    mutating func mutateSamples(_ body: (inout SampleBuffer) -> Void) {
-        body(&samples)
+        matched.sort { precedes(storage[$0].fullLabels, storage[$1].fullLabels) }
+        for slot in matched { try body(storage[slot]) }
     }
 }

@@ -10,7 +10,8 @@ import Synchronization
 /// Breach → actuation latency of the real controller loop: a ``ControllerDaemon`` ticking every interval with the
 /// embedded scraper, a SQLite state store in a temporary folder and an actuator that notes when it is called.
 ///
-/// Each trial starts a fresh daemon over the same pages, lets it tick twice, switches one random target's page
+/// The daemon scrapes in slices and evaluates after each, as `ballast controller` does. Each trial starts a fresh
+/// daemon over the same pages, lets it scrape every target twice, switches one random target's page
 /// to a breach (queue waits that put the fleet's `queue_p95` above 1 s, against a `for: 0s` rule at 0.5 s) at a
 /// random moment within an interval, and measures the time from the switch to `Actuator.apply`.
 enum ActuationLatencyBenchmark {
@@ -92,27 +93,23 @@ enum ActuationLatencyBenchmark {
             configuration: Scraper.Configuration(
                 interval: interval, longestRangeMilliseconds: queries.longestRangeMilliseconds),
             targets: StaticTargets(targets), httpClient: client)
-        let ticks = TickCounter()
         let actuator = TimestampingActuator()
         let quiet = Logger(label: "ballast.bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let daemon = ControllerDaemon(
             deployments: [deployment], source: EmbeddedMetricsSource(scraper: scraper), actuator: actuator,
             store: store, alerts: AlertNotifier(client: nil, logger: quiet),
             configuration: ControllerDaemon.Configuration(interval: interval), logger: quiet,
-            refresh: { now in
-                await scraper.scrapeOnce(now: now)
-                ticks.increment()
-            })
+            refresh: { now in await scraper.scrapeSlice(now: now) })
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await daemon.run() }
             defer { group.cancelAll() }
             let clock = ContinuousClock()
-            // Two ticks first, so the window holds a calm sample of every target for the rate to start from.
+            // Two scrapes of every target first, so the window holds calm samples for the rate to start from.
             let warmDeadline = clock.now + interval * 10 + .seconds(30)
-            while ticks.count < 2 {
+            while await scraper.statistics().scrapesTotal < 2 * targets.count {
                 guard clock.now < warmDeadline else {
                     throw ControllerBenchmark.BenchError(
-                        message: "The controller loop did not tick twice within 10 intervals plus 30 s; lower --targets or raise --interval.")
+                        message: "The controller loop did not scrape every target twice within 10 intervals plus 30 s; lower --targets or raise --interval.")
                 }
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -131,15 +128,6 @@ enum ActuationLatencyBenchmark {
             return nil
         }
     }
-}
-
-/// Counts the controller's ticks from its refresh hook.
-final class TickCounter: Sendable {
-    private let value = Mutex(0)
-
-    func increment() { value.withLock { $0 += 1 } }
-
-    var count: Int { value.withLock { $0 } }
 }
 
 /// An ``Actuator`` that runs nothing: one ready replica, and each `apply` noted with the instant it was called.

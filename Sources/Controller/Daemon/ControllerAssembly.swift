@@ -137,7 +137,7 @@ public struct ControllerAssembly: Sendable {
         }
 
         let source: any MetricsSource
-        var refresh: (@Sendable (Timestamp) async -> Void)?
+        var refresh: (@Sendable (Timestamp) async -> Int)?
         if let prometheus = options.prometheus {
             source = PrometheusMetricsSource(baseURL: prometheus, httpClient: client)
         } else {
@@ -160,7 +160,7 @@ public struct ControllerAssembly: Sendable {
                 configuration: Scraper.Configuration(interval: options.interval, longestRangeMilliseconds: longest),
                 targets: CombinedTargets(providers), httpClient: client)
             source = EmbeddedMetricsSource(scraper: scraper)
-            refresh = { now in await scraper.scrapeOnce(now: now) }
+            refresh = { now in await scraper.scrapeSlice(now: now) }
         }
 
         let quantization = QuantizationJobs(

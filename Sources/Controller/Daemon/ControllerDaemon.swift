@@ -44,9 +44,10 @@ public actor ControllerDaemon: Service {
     let alerts: AlertNotifier
     let quantization: QuantizationJobs?
     let logger: Logger
-    /// Runs before each tick's reads: the embedded scraper scrapes here, so a breach on a page is acted on
-    /// within the same tick.
-    let refresh: (@Sendable (Timestamp) async -> Void)?
+    /// Runs before each tick's reads and returns how many ticks the coming interval should have. The embedded
+    /// scraper scrapes one slice of its targets here, so a breach on a page is acted on in the tick that scraped
+    /// it, and a large fleet is evaluated after every slice instead of once after all of its scrapes.
+    let refresh: (@Sendable (Timestamp) async -> Int)?
     var managed: [String: Managed] = [:]
     let order: [String]
     var started = false
@@ -58,7 +59,7 @@ public actor ControllerDaemon: Service {
         deployments: [ManagedDeployment], source: any MetricsSource, actuator: any Actuator, store: any StateStore,
         alerts: AlertNotifier, quantization: QuantizationJobs? = nil, configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "ballast.controller"),
-        refresh: (@Sendable (Timestamp) async -> Void)? = nil
+        refresh: (@Sendable (Timestamp) async -> Int)? = nil
     ) {
         self.configuration = configuration
         self.source = source
@@ -90,23 +91,26 @@ public actor ControllerDaemon: Service {
         let clock = ContinuousClock()
         var next = clock.now
         while !Task.isCancelled {
-            await tick(now: ControllerClock.now())
-            next = next.advanced(by: configuration.interval)
+            let ticks = await tick(now: ControllerClock.now())
+            next = next.advanced(by: configuration.interval / max(1, ticks))
             // A tick that overran its interval starts the next one at once instead of piling up.
             if next < clock.now { next = clock.now }
             try await Task.sleep(until: next, clock: clock)
         }
     }
 
-    /// One pass over every deployment at `now`.
-    public func tick(now: Timestamp) async {
+    /// One pass over every deployment at `now`; returns how many ticks the coming interval should have
+    /// (one unless the refresh hook scrapes in slices).
+    @discardableResult
+    public func tick(now: Timestamp) async -> Int {
         let began = ContinuousClock.now
-        if let refresh { await refresh(now) }
+        let ticks = await refresh?(now) ?? 1
         for policy in order {
             await tick(policy: policy, now: now)
         }
         counters.ticks += 1
         counters.lastTickSeconds = (ContinuousClock.now - began).seconds
+        return ticks
     }
 
     /// Stops or resumes acting on `policy`'s scale and shard decisions; they are still evaluated and

@@ -5,61 +5,68 @@ extension Evaluator {
     func aggregate(_ aggregation: Aggregation) throws(PromQLError) -> [VectorSample] {
         var parameter = 0.0
         if let node = aggregation.parameter { parameter = try scalar(node) }
+        if let fused = try aggregateRangeFunction(aggregation, parameter: parameter) { return fused }
         let samples = try vector(aggregation.argument)
         // Groups keep first-seen order so floating-point sums add up in the order Prometheus uses.
-        let groups = Self.groups(of: samples, aggregation)
+        var grouper = Grouper(aggregation)
+        var members: [[Int]] = []
+        for (index, sample) in samples.enumerated() {
+            let group = grouper.group(of: sample.labels)
+            if group == members.count { members.append([index]) } else { members[group].append(index) }
+        }
         var result: [VectorSample] = []
-        result.reserveCapacity(groups.count)
-        for group in groups {
+        result.reserveCapacity(members.count)
+        for (labels, indices) in zip(grouper.labels, members) {
             switch aggregation.operator {
             case .topk, .bottomk:
                 result += selectExtremes(
-                    group.members.map { samples[$0] }, count: parameter, largest: aggregation.operator == .topk)
+                    indices.map { samples[$0] }, count: parameter, largest: aggregation.operator == .topk)
             default:
-                let values = group.members.map { samples[$0].value }
+                let values = indices.map { samples[$0].value }
                 result.append(
-                    VectorSample(
-                        labels: group.labels, value: combine(aggregation.operator, values, parameter: parameter)))
+                    VectorSample(labels: labels, value: combine(aggregation.operator, values, parameter: parameter)))
             }
         }
         return result
     }
 
-    /// The samples' groups in first-seen order: each group's label set and the indices of its members.
-    ///
-    /// A sample's group is found by a hash of its grouping labels and a pairwise comparison, so only a new
-    /// group builds a label set: summing thousands of series into a dozen groups allocates a dozen times.
-    static func groups(of samples: [VectorSample], _ aggregation: Aggregation) -> [(labels: Labels, members: [Int])] {
-        let grouping = aggregation.grouping
-        let without = aggregation.without
-        func kept(_ label: Label) -> Bool {
-            without ? label.name != "__name__" && !grouping.contains(label.name) : grouping.contains(label.name)
-        }
-        var groups: [(labels: Labels, members: [Int])] = []
-        var byHash: [Int: [Int]] = [:]
-        for (index, sample) in samples.enumerated() {
-            var hasher = Hasher()
-            for label in sample.labels.pairs where kept(label) { hasher.combine(label) }
-            let hash = hasher.finalize()
-            let candidates = byHash[hash] ?? []
-            if let found = candidates.first(where: { Self.matches(sample.labels, groups[$0].labels, kept) }) {
-                groups[found].members.append(index)
-            } else {
-                byHash[hash, default: []].append(groups.count)
-                groups.append((Labels(sample.labels.pairs.filter(kept)), [index]))
+    /// `sum by (le) (rate(x[1m]))` and the like in one pass: each series' value goes to its group while the
+    /// series is in cache, with no vector of every series in between. `nil` when the argument is not a range
+    /// function over one metric name, or the operator keeps samples (`topk`, `bottomk`); the result is the same
+    /// as through the vector, down to the order values are added in.
+    private func aggregateRangeFunction(_ aggregation: Aggregation, parameter: Double) throws(PromQLError)
+        -> [VectorSample]?
+    {
+        guard aggregation.operator != .topk && aggregation.operator != .bottomk,
+            case .call(let call) = unwrapParentheses(aggregation.argument), call.function.readsRange,
+            case .selector(let selector) = unwrapParentheses(call.arguments[0]), selector.metricName != nil
+        else { return nil }
+        let keepsName = call.function == .lastOverTime
+        let spec = GroupingMemo.Spec(without: aggregation.without, names: aggregation.grouping, keepsName: keepsName)
+        // The slot → key memo of earlier batches; a series seen before joins its group without its labels read.
+        var memo = cache?.grouping.take(spec) ?? GroupingMemo.SlotKeys()
+        let grouper = Grouper(aggregation)
+        var groupOfKey: [Int] = []
+        var values: [[Double]] = []
+        try forEachRangeValue(call) { slot, series, value in
+            let key = memo.key(of: slot) {
+                grouper.keyLabels(of: keepsName ? series.fullLabels : series.labels)
             }
+            while groupOfKey.count <= key { groupOfKey.append(-1) }
+            var group = groupOfKey[key]
+            if group < 0 {
+                group = values.count
+                groupOfKey[key] = group
+                values.append([])
+            }
+            values[group].append(value)
         }
-        return groups
-    }
-
-    /// Whether the labels `kept` selects from `labels` are exactly `key`'s, in order, without building them.
-    private static func matches(_ labels: Labels, _ key: Labels, _ kept: (Label) -> Bool) -> Bool {
-        var position = 0
-        for label in labels.pairs where kept(label) {
-            guard position < key.pairs.count, key.pairs[position] == label else { return false }
-            position += 1
+        var order = [Labels](repeating: Labels(), count: values.count)
+        for (key, group) in groupOfKey.enumerated() where group >= 0 { order[group] = memo.labels[key] }
+        cache?.grouping.put(memo, for: spec)
+        return zip(order, values).map { labels, values in
+            VectorSample(labels: labels, value: combine(aggregation.operator, values, parameter: parameter))
         }
-        return position == key.pairs.count
     }
 
     private func combine(_ op: AggregationOperator, _ values: [Double], parameter: Double) -> Double {
@@ -139,4 +146,51 @@ func quantile(_ q: Double, _ values: [Double]) -> Double {
     let upper = min(n - 1, lower + 1)
     let weight = rank - rank.rounded(.down)
     return sorted[Int(lower)] * (1 - weight) + sorted[Int(upper)] * weight
+}
+
+/// Assigns label sets to an aggregation's groups, numbered in first-seen order.
+///
+/// A label set's group is found by a hash of its grouping labels and a pairwise comparison, so only a new group
+/// builds a label set: summing thousands of series into a dozen groups allocates a dozen times.
+struct Grouper {
+    /// Each group's label set, by group number.
+    private(set) var labels: [Labels] = []
+    private var byHash: [Int: [Int]] = [:]
+    private let grouping: [String]
+    private let without: Bool
+
+    init(_ aggregation: Aggregation) {
+        grouping = aggregation.grouping
+        without = aggregation.without
+    }
+
+    private func kept(_ label: Label) -> Bool {
+        without ? label.name != "__name__" && !grouping.contains(label.name) : grouping.contains(label.name)
+    }
+
+    /// The group of `labels`, a new one numbered `labels.count` when none matches.
+    mutating func group(of labels: Labels) -> Int {
+        var hasher = Hasher()
+        for label in labels.pairs where kept(label) { hasher.combine(label) }
+        let hash = hasher.finalize()
+        if let found = byHash[hash]?.first(where: { matches(labels, self.labels[$0]) }) { return found }
+        byHash[hash, default: []].append(self.labels.count)
+        self.labels.append(Labels(labels.pairs.filter(kept)))
+        return self.labels.count - 1
+    }
+
+    /// The grouping labels of `labels`: the label set of its group.
+    func keyLabels(of labels: Labels) -> Labels {
+        Labels(labels.pairs.filter(kept))
+    }
+
+    /// Whether the grouping labels of `labels` are exactly `key`'s, in order, without building them.
+    private func matches(_ labels: Labels, _ key: Labels) -> Bool {
+        var position = 0
+        for label in labels.pairs where kept(label) {
+            guard position < key.pairs.count, key.pairs[position] == label else { return false }
+            position += 1
+        }
+        return position == key.pairs.count
+    }
 }

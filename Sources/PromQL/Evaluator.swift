@@ -18,11 +18,22 @@ extension SeriesWindow {
     /// only once.
     ///
     /// - Returns: one result per expression, in order; an error fails only its own expression.
-    public func evaluate(_ expressions: [Expression], at timeMilliseconds: Int64) -> [Result<QueryValue, PromQLError>] {
-        let evaluator = Evaluator(window: self, time: timeMilliseconds, cache: Evaluator.Cache())
-        return expressions.map { expression in
+    ///
+    /// The window remembers which aggregation group each series falls in, so the next batch over the same series
+    /// groups them without reading their labels again.
+    public mutating func evaluate(_ expressions: [Expression], at timeMilliseconds: Int64)
+        -> [Result<QueryValue, PromQLError>]
+    {
+        let cache = Evaluator.Cache()
+        // Moved out, not copied: the evaluator's copy of the window must not share the memo's storage.
+        cache.grouping = groupingMemo.valid(for: layoutVersion)
+        groupingMemo = GroupingMemo()
+        let evaluator = Evaluator(window: self, time: timeMilliseconds, cache: cache)
+        let results = expressions.map { expression in
             Result { () throws(PromQLError) in try evaluator.evaluate(expression.root) }
         }
+        groupingMemo = cache.grouping
+        return results
     }
 }
 
@@ -32,6 +43,7 @@ struct Evaluator {
     /// thread, so a class without locking is enough (it is never shared across tasks).
     final class Cache {
         var values: [Node: QueryValue] = [:]
+        var grouping = GroupingMemo()
     }
 
     let window: SeriesWindow
@@ -96,7 +108,7 @@ struct Evaluator {
         let earliest = reference - window.configuration.lookbackDeltaMilliseconds
         var result: [VectorSample] = []
         let leftOpen = self.leftOpen
-        window.forEachSeries(matching: selector) { series in
+        window.forEachSeries(matching: selector) { _, series in
             let index = series.samples.firstIndex(after: reference) - 1
             guard index >= 0 else { return }
             let point = series.samples[index]
@@ -115,7 +127,7 @@ struct Evaluator {
         let start = end - (selector.rangeMilliseconds ?? 0)
         var result: [RangeSeries] = []
         let leftOpen = self.leftOpen
-        window.forEachSeries(matching: selector) { series in
+        window.forEachSeries(matching: selector) { _, series in
             let first = leftOpen ? series.samples.firstIndex(after: start) : series.samples.firstIndex(atOrAfter: start)
             let last = series.samples.firstIndex(after: end)
             guard first < last else { return }

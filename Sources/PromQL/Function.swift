@@ -21,6 +21,9 @@ enum Function: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// Whether the function reads a range selector and gives one value per series.
+    var readsRange: Bool { arguments == [.matrix] }
+
     var returns: ValueType {
         switch self {
         case .scalar, .time: .scalar

@@ -60,6 +60,25 @@ extension Evaluator {
     }
 
     private func rangeFunction(_ call: FunctionCall) throws(PromQLError) -> [VectorSample] {
+        var result: [VectorSample] = []
+        let keepsName = call.function == .lastOverTime
+        let selector = try forEachRangeValue(call) { _, series, value in
+            // last_over_time is the one range function that keeps the metric name; the others take the label
+            // set the window keeps without it.
+            result.append(VectorSample(labels: keepsName ? series.fullLabels : series.labels, value: value))
+        }
+        // Series of one metric name stay distinct without it; only a selector across names can collide.
+        if selector.metricName == nil { try checkUniqueLabels(result) }
+        return result
+    }
+
+    /// Calls `body` with the slot, series and value of each series a range function gives, in label order, while
+    /// the series is in cache; returns the function's selector. Aggregations over a range function read it this
+    /// way instead of through a vector of every series.
+    @discardableResult
+    func forEachRangeValue(
+        _ call: FunctionCall, _ body: (Int, borrowing SeriesWindow.Series, Double) -> Void
+    ) throws(PromQLError) -> VectorSelector {
         guard case .selector(let selector) = unwrapParentheses(call.arguments[0]),
             let range = selector.rangeMilliseconds
         else {
@@ -68,10 +87,9 @@ extension Evaluator {
         let end = time - selector.offsetMilliseconds
         let start = end - range
         let leftOpen = window.configuration.rangeBoundaries == .leftOpen
-        var result: [VectorSample] = []
         // One buffer for every series' points: the range is read straight from the window, nothing per series.
         var points: [Point] = []
-        try window.forEachSeries(matching: selector) { (series) throws(PromQLError) in
+        try window.forEachSeries(matching: selector) { (slot, series) throws(PromQLError) in
             let samples = series.samples
             let first = leftOpen ? samples.firstIndex(after: start) : samples.firstIndex(atOrAfter: start)
             let last = samples.firstIndex(after: end)
@@ -81,14 +99,9 @@ extension Evaluator {
             guard !points.isEmpty, let value = try rangeValue(call.function, points, start: start, end: end) else {
                 return
             }
-            // last_over_time is the one range function that keeps the metric name; the others take the label
-            // set the window keeps without it.
-            let labels = call.function == .lastOverTime ? series.fullLabels : series.labels
-            result.append(VectorSample(labels: labels, value: value))
+            body(slot, series, value)
         }
-        // Series of one metric name stay distinct without it; only a selector across names can collide.
-        if selector.metricName == nil { try checkUniqueLabels(result) }
-        return result
+        return selector
     }
 
     /// One range function over one series' points (none empty, no staleness markers) in `[start, end]`.
@@ -114,7 +127,7 @@ extension Evaluator {
         }
     }
 
-    private func unwrapParentheses(_ node: Node) -> Node {
+    func unwrapParentheses(_ node: Node) -> Node {
         if case .parenthesized(let inner) = node { return unwrapParentheses(inner) }
         return node
     }

@@ -55,9 +55,36 @@ struct SampleBuffer: Sendable {
         removeFirst(firstIndex(atOrAfter: timestampMilliseconds))
     }
 
-    /// Index of the first sample at or after the time (`count` when none): binary search.
+    /// Index of the first sample at or after the time (`count` when none).
+    ///
+    /// Samples arrive about evenly spaced, so the search starts from where an even spacing puts the time and
+    /// walks at most a few samples from there; only a gap in the series falls back to bisection. A query over
+    /// thousands of series then reads one or two cache lines of each instead of a bisection's half dozen.
     func firstIndex(atOrAfter timestampMilliseconds: Int64) -> Int {
         points.withUnsafeBufferPointer { points in
+            guard count > 0 else { return 0 }
+            func time(_ index: Int) -> Int64 {
+                let slot = head + index
+                return points[slot >= points.count ? slot - points.count : slot].timestampMilliseconds
+            }
+            let first = time(0)
+            let last = time(count - 1)
+            if timestampMilliseconds <= first { return 0 }
+            if timestampMilliseconds > last { return count }
+            // first < t <= last, so the answer is in 1...count-1 and the span is positive. Doubles, because
+            // timestamps from a page can be far enough apart to overflow an Int64 difference.
+            let share = (Double(timestampMilliseconds) - Double(first)) / (Double(last) - Double(first))
+            var guess = Int((share * Double(count - 1)).rounded(.down))
+            guess = min(max(guess, 1), count - 1)
+            for _ in 0..<4 {
+                if time(guess - 1) >= timestampMilliseconds {
+                    guess -= 1
+                } else if time(guess) < timestampMilliseconds {
+                    guess += 1
+                } else {
+                    return guess
+                }
+            }
             var low = 0
             var high = count
             while low < high {
@@ -70,7 +97,7 @@ struct SampleBuffer: Sendable {
         }
     }
 
-    /// Index of the first sample after the time (`count` when none): binary search.
+    /// Index of the first sample after the time (`count` when none).
     func firstIndex(after timestampMilliseconds: Int64) -> Int {
         firstIndex(atOrAfter: timestampMilliseconds == .max ? .max : timestampMilliseconds + 1)
     }

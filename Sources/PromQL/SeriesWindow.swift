@@ -84,7 +84,9 @@ public struct SeriesWindow: Sendable {
     private var freeSlots: [Int] = []
     private var liveSeries = 0
     /// Bumped whenever a slot is freed, which invalidates every target's remembered slots.
-    private var layoutVersion = 0
+    private(set) var layoutVersion = 0
+    /// Which aggregation group each series falls in, kept from one batch evaluation to the next.
+    var groupingMemo = GroupingMemo()
     /// The series each scrape target sent last time, in page order, with their slots: the next scrape of an
     /// unchanged page finds each series by position instead of hashing its labels (Prometheus' scrape cache).
     private var seriesByTarget: [String: TargetSeries] = [:]
@@ -291,12 +293,12 @@ public struct SeriesWindow: Sendable {
         if freed { layoutVersion += 1 }
     }
 
-    /// Calls `body` with each series a selector matches, ordered by label set as Prometheus returns series.
+    /// Calls `body` with the slot and series of each series a selector matches, ordered by label set as Prometheus returns series.
     ///
     /// The series are lent, not copied into an array: a query over thousands of series then costs no reference
     /// counting per series.
     func forEachSeries<Failure: Error>(
-        matching selector: VectorSelector, _ body: (borrowing Series) throws(Failure) -> Void
+        matching selector: VectorSelector, _ body: (Int, borrowing Series) throws(Failure) -> Void
     ) throws(Failure) {
         if let name = selector.metricName {
             // The name group already holds only this name: the `__name__` matcher needs no check per series.
@@ -309,7 +311,7 @@ public struct SeriesWindow: Sendable {
                     {
                         continue
                     }
-                    try body(storage[slot])
+                    try body(slot, storage[slot])
                 }
             }
             return
@@ -323,6 +325,6 @@ public struct SeriesWindow: Sendable {
             }
         }
         matched.sort { precedes(storage[$0].fullLabels, storage[$1].fullLabels) }
-        for slot in matched { try body(storage[slot]) }
+        for slot in matched { try body(slot, storage[slot]) }
     }
 }

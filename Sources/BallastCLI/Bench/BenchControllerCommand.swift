@@ -10,8 +10,9 @@ public struct BenchControllerCommand: AsyncParsableCommand {
         abstract: "Measure the embedded scraper and PromQL evaluation in targets per second.",
         discussion: """
             Starts --targets loopback metric endpoints (one server per 50 targets, in a child process unless \
-            --pages in-process), each serving a synthetic worker page, then scrapes all of them and evaluates the \
-            policy's queries round after round for --duration seconds. Targets per CPU second count this process \
+            --pages in-process), each serving a synthetic worker page, then scrapes all of them round after round \
+            for --duration seconds, as the controller does: in slices of 200 targets, each followed by an \
+            evaluation of the policy's queries. Targets per CPU second count this process \
             only; the page servers' CPU time is reported apart. Then --latency-trials times it runs the controller \
             loop every --interval over the same number of targets, switches one page to a queue-time breach at a \
             random moment, and measures the time until the actuator is called. Progress goes to stderr; results to \

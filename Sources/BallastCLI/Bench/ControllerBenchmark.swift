@@ -51,6 +51,8 @@ struct ControllerBenchmark {
         var targetsPerTotalCPUSecond: Double
         var scrapeLatencyP50Milliseconds: Double
         var scrapeLatencyP99Milliseconds: Double
+        /// Slices per round, each followed by an evaluation of every query, as in the controller.
+        var evaluationsPerRound: Int
         /// Mean time to evaluate every query of the policy once, in milliseconds.
         var evaluationMilliseconds: Double
         var failedScrapes: Int
@@ -76,7 +78,7 @@ struct ControllerBenchmark {
                 + (pageServers == "child"
                     ? String(format: " (%.0f with the page servers), ", targetsPerTotalCPUSecond)
                     : " (page servers included), ")
-                + String(format: "scrape p50 %.1f ms, p99 %.1f ms, evaluation %.1f ms", scrapeLatencyP50Milliseconds, scrapeLatencyP99Milliseconds, evaluationMilliseconds)
+                + String(format: "scrape p50 %.1f ms, p99 %.1f ms, evaluation %.1f ms (%d a round)", scrapeLatencyP50Milliseconds, scrapeLatencyP99Milliseconds, evaluationMilliseconds, evaluationsPerRound)
                 + (failedScrapes > 0 ? ", \(failedScrapes) failed scrapes" : "")
             if let p50 = actuationLatencyP50Milliseconds, let p99 = actuationLatencyP99Milliseconds,
                 let maximum = actuationLatencyMaxMilliseconds
@@ -192,12 +194,20 @@ struct ControllerBenchmark {
         var rounds = 0
         var latencies: [Double] = []
         var evaluation = Duration.zero
+        var evaluations = 0
+        // As the controller does: a round is made of slices, and the queries are evaluated after each.
+        var slices = 1
         repeat {
-            now += .seconds(5)
-            await scraper.scrapeOnce(now: now)
-            let evaluationStart = clock.now
-            _ = await source.read(queries.queries, at: now)
-            evaluation += clock.now - evaluationStart
+            var slice = 0
+            repeat {
+                now += .seconds(5) / slices
+                slices = await scraper.scrapeSlice(now: now)
+                let evaluationStart = clock.now
+                _ = await source.read(queries.queries, at: now)
+                evaluation += clock.now - evaluationStart
+                evaluations += 1
+                slice += 1
+            } while slice < slices
             latencies.append(contentsOf: await scraper.health().compactMap(\.lastDurationSeconds))
             rounds += 1
         } while clock.now - start < duration
@@ -220,8 +230,9 @@ struct ControllerBenchmark {
             targetsPerTotalCPUSecond: scraped / (cpuSeconds + (serverCPUSeconds ?? 0)),
             scrapeLatencyP50Milliseconds: percentile(0.5),
             scrapeLatencyP99Milliseconds: percentile(0.99),
-            evaluationMilliseconds: Double(evaluation.components.attoseconds) * 1e-15 / Double(rounds)
-                + Double(evaluation.components.seconds) * 1000 / Double(rounds),
+            evaluationsPerRound: Int((Double(evaluations) / Double(max(1, rounds))).rounded()),
+            evaluationMilliseconds: Double(evaluation.components.attoseconds) * 1e-15 / Double(evaluations)
+                + Double(evaluation.components.seconds) * 1000 / Double(evaluations),
             failedScrapes: statistics.scrapesFailed - warmFailures, seriesInWindow: statistics.seriesInWindow,
             intervalMilliseconds: 0, latencyTrials: 0, latencyTrialsMissed: 0)
     }

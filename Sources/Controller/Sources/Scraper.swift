@@ -35,14 +35,19 @@ public actor Scraper: Service {
         /// Largest page body in bytes. Default 32 MiB.
         public var maximumPageBytes: Int
         /// Most targets ``scrapeSlice(now:)`` scrapes in one call. Default 200: about 25 ms of scraping on two
-        /// cores, so a breach on any target is evaluated that soon after its scrape, however large the fleet.
+        /// cores, so a breach on any target is evaluated that soon after its scrape.
         public var targetsPerSlice: Int
+        /// Largest share of the interval that evaluations may take, which caps the slices per interval: each
+        /// slice is followed by an evaluation over every target, so without a cap a fleet ten times larger would
+        /// cost a hundred times the evaluation. Default 0.25.
+        public var evaluationShare: Double
 
         /// Creates a configuration; `timeout` defaults to `min(interval, 10s)` and retention to
         /// `longestRangeMilliseconds` (default one minute) plus two intervals.
         public init(
             interval: Duration = .seconds(5), timeout: Duration? = nil, longestRangeMilliseconds: Int64 = 60_000,
-            maximumSeriesPerTarget: Int = 50_000, maximumPageBytes: Int = 32 << 20, targetsPerSlice: Int = 200
+            maximumSeriesPerTarget: Int = 50_000, maximumPageBytes: Int = 32 << 20, targetsPerSlice: Int = 200,
+            evaluationShare: Double = 0.25
         ) {
             self.interval = interval
             self.timeout = timeout ?? min(interval, ScrapeSettings.maximumDefaultTimeout)
@@ -50,6 +55,7 @@ public actor Scraper: Service {
             self.maximumSeriesPerTarget = max(1, maximumSeriesPerTarget)
             self.maximumPageBytes = max(1, maximumPageBytes)
             self.targetsPerSlice = max(1, targetsPerSlice)
+            self.evaluationShare = evaluationShare.isFinite ? min(1, max(0, evaluationShare)) : 0.25
         }
 
         /// The configuration for a policy's `spec.scrape` and the queries it evaluates.
@@ -118,6 +124,8 @@ public actor Scraper: Service {
     /// The slice ``scrapeSlice(now:)`` scrapes next, and how many slices the current interval has.
     private var nextSlice = 0
     private var sliceCount = 1
+    /// How long the last ``readings(of:at:)`` took, in seconds: the cost of one evaluation.
+    private var lastEvaluationSeconds = 0.0
 
     /// Creates a scraper.
     ///
@@ -154,7 +162,10 @@ public actor Scraper: Service {
     ///
     /// Subexpressions the queries share are evaluated once for all of them.
     public func readings(of expressions: [PromQL.Expression], at timeMilliseconds: Int64) -> [SignalReading] {
-        window.evaluate(expressions, at: timeMilliseconds).map { result in
+        let clock = ContinuousClock()
+        let began = clock.now
+        defer { lastEvaluationSeconds = Self.seconds(clock.now - began) }
+        return window.evaluate(expressions, at: timeMilliseconds).map { result in
             switch result {
             case .success(let value): return QueryReading.reading(of: value)
             case .failure(let error): return .failed(reason: "\(error)")
@@ -187,7 +198,8 @@ public actor Scraper: Service {
     public func scrapeSlice(now: Timestamp) async -> Int {
         if nextSlice == 0 {
             await refreshTargets(at: now.millisecondsSinceEpoch)
-            sliceCount = max(1, (order.count + configuration.targetsPerSlice - 1) / configuration.targetsPerSlice)
+            sliceCount = Self.slices(
+                targets: order.count, configuration: configuration, evaluationSeconds: lastEvaluationSeconds)
         }
         let slice = nextSlice
         let count = sliceCount
@@ -197,6 +209,15 @@ public actor Scraper: Service {
             Int(state.offsetMilliseconds * Int64(count) / interval) == slice
         }
         return count
+    }
+
+    /// Slices for an interval: enough for at most ``Configuration/targetsPerSlice`` targets each, but no more
+    /// than evaluations of `evaluationSeconds` fit in ``Configuration/evaluationShare`` of the interval.
+    static func slices(targets: Int, configuration: Configuration, evaluationSeconds: Double) -> Int {
+        let wanted = max(1, (targets + configuration.targetsPerSlice - 1) / configuration.targetsPerSlice)
+        guard evaluationSeconds > 0 else { return wanted }
+        let affordable = seconds(configuration.interval) * configuration.evaluationShare / evaluationSeconds
+        return max(1, min(wanted, Int(min(affordable, Double(wanted)))))
     }
 
     /// Scrapes the targets `include` picks that are not still being scraped, concurrently, stamped `time`.

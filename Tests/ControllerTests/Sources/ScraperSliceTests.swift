@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import BallastCore
-import Controller
+@testable import Controller
 import Testing
 
 /// ``Scraper/scrapeSlice(now:)``: every target once per interval, in slices no larger than the configured size.
@@ -40,6 +40,25 @@ struct ScraperSliceTests {
             let statistics = await scraper.statistics()
             #expect(statistics.scrapesTotal == 2 * targets)
         }
+    }
+
+    @Test(arguments: [
+        // (targets, evaluation seconds, slices): 200 targets a slice, evaluations within a quarter of 1 s.
+        (0, 0.0, 1),
+        (1, 0.0, 1),
+        (200, 0.0, 1),
+        (201, 0.0, 2),
+        (1000, 0.0, 5),
+        (1000, 0.040, 5),
+        (1000, 0.060, 4),
+        (1000, 0.125, 2),
+        (1000, 0.3, 1),
+        (10_000, 0.5, 1),
+        (10_000, 0.001, 50),
+    ])
+    func slicesFitTheEvaluationBudget(targets: Int, evaluationSeconds: Double, slices: Int) {
+        let configuration = Scraper.Configuration(interval: .seconds(1))
+        #expect(Scraper.slices(targets: targets, configuration: configuration, evaluationSeconds: evaluationSeconds) == slices)
     }
 
     @Test func aGrowingFleetGetsMoreSlicesAtTheNextInterval() async throws {

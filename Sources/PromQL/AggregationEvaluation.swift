@@ -5,7 +5,7 @@ extension Evaluator {
     func aggregate(_ aggregation: Aggregation) throws(PromQLError) -> [VectorSample] {
         var parameter = 0.0
         if let node = aggregation.parameter { parameter = try scalar(node) }
-        if let fused = try aggregateRangeFunction(aggregation, parameter: parameter) { return fused }
+        if let fused = try aggregateInOnePass(aggregation, parameter: parameter) { return fused }
         let samples = try vector(aggregation.argument)
         // Groups keep first-seen order so floating-point sums add up in the order Prometheus uses.
         var grouper = Grouper(aggregation)
@@ -30,25 +30,36 @@ extension Evaluator {
         return result
     }
 
-    /// `sum by (le) (rate(x[1m]))` and the like in one pass: each series' value goes to its group while the
-    /// series is in cache, with no vector of every series in between. `nil` when the argument is not a range
-    /// function over one metric name, or the operator keeps samples (`topk`, `bottomk`); the result is the same
-    /// as through the vector, down to the order values are added in.
-    private func aggregateRangeFunction(_ aggregation: Aggregation, parameter: Double) throws(PromQLError)
+    /// `sum by (le) (rate(x[1m]))`, `max(x)` and the like in one pass: each series' value goes to its group while
+    /// the series is in cache, with no vector of every series in between. `nil` when the argument is neither a
+    /// range function nor an instant selector over one metric name, or the operator keeps samples (`topk`,
+    /// `bottomk`); the result is the same as through the vector, down to the order values are added in.
+    private func aggregateInOnePass(_ aggregation: Aggregation, parameter: Double) throws(PromQLError)
         -> [VectorSample]?
     {
-        guard aggregation.operator != .topk && aggregation.operator != .bottomk,
-            case .call(let call) = unwrapParentheses(aggregation.argument), call.function.readsRange,
-            case .selector(let selector) = unwrapParentheses(call.arguments[0]), selector.metricName != nil
-        else { return nil }
-        let keepsName = call.function == .lastOverTime
+        guard aggregation.operator != .topk && aggregation.operator != .bottomk else { return nil }
+        let keepsName: Bool
+        let forEachValue: ((Int, borrowing SeriesWindow.Series, Double) -> Void) throws(PromQLError) -> Void
+        switch unwrapParentheses(aggregation.argument) {
+        case .call(let call) where call.function.readsRange:
+            guard case .selector(let selector) = unwrapParentheses(call.arguments[0]), selector.metricName != nil
+            else { return nil }
+            // last_over_time is the one range function that keeps the metric name.
+            keepsName = call.function == .lastOverTime
+            forEachValue = { (body) throws(PromQLError) in try forEachRangeValue(call, body) }
+        case .selector(let selector) where selector.rangeMilliseconds == nil && selector.metricName != nil:
+            keepsName = true
+            forEachValue = { body in forEachInstantValue(selector, body) }
+        default:
+            return nil
+        }
         let spec = GroupingMemo.Spec(without: aggregation.without, names: aggregation.grouping, keepsName: keepsName)
         // The slot → key memo of earlier batches; a series seen before joins its group without its labels read.
         var memo = cache?.grouping.take(spec) ?? GroupingMemo.SlotKeys()
         let grouper = Grouper(aggregation)
         var groupOfKey: [Int] = []
         var values: [[Double]] = []
-        try forEachRangeValue(call) { slot, series, value in
+        try forEachValue { slot, series, value in
             let key = memo.key(of: slot) {
                 grouper.keyLabels(of: keepsName ? series.fullLabels : series.labels)
             }

@@ -104,11 +104,20 @@ struct Evaluator {
 
     /// The latest sample of each matching series, in label order, within the lookback delta, without staleness markers.
     func instantVector(_ selector: VectorSelector) -> [VectorSample] {
+        var result: [VectorSample] = []
+        forEachInstantValue(selector) { _, series, value in
+            result.append(VectorSample(labels: series.fullLabels, value: value))
+        }
+        return result
+    }
+
+    /// Calls `body` with the slot, series and latest value of each series an instant selector returns, in label
+    /// order, while the series is in cache.
+    func forEachInstantValue(_ selector: VectorSelector, _ body: (Int, borrowing SeriesWindow.Series, Double) -> Void) {
         let reference = time - selector.offsetMilliseconds
         let earliest = reference - window.configuration.lookbackDeltaMilliseconds
-        var result: [VectorSample] = []
         let leftOpen = self.leftOpen
-        window.forEachSeries(matching: selector) { _, series in
+        window.forEachSeries(matching: selector) { slot, series in
             let index = series.samples.firstIndex(after: reference) - 1
             guard index >= 0 else { return }
             let point = series.samples[index]
@@ -116,9 +125,8 @@ struct Evaluator {
                 return
             }
             if SeriesWindow.isStale(point.value) { return }
-            result.append(VectorSample(labels: series.fullLabels, value: point.value))
+            body(slot, series, point.value)
         }
-        return result
     }
 
     /// The samples of each matching series inside the range, without staleness markers; series with none are left out.

@@ -48,6 +48,14 @@ struct FusedAggregationTests {
          "group by (job) (min_over_time(h_bucket[1m]) * 1)"),
         ("sum by (le) (rate(h_bucket{job=\"y\"}[30s]))",
          "sum by (le) (rate(h_bucket{job=\"y\"}[30s]) * 1)"),
+        ("sum by (le) (h_bucket)",
+         "sum by (le) (h_bucket * 1)"),
+        ("max without (worker) (h_bucket offset 20s)",
+         "max without (worker) (h_bucket offset 20s * 1)"),
+        ("avg by (job) (h_bucket{le!=\"+Inf\"})",
+         "avg by (job) (h_bucket{le!=\"+Inf\"} * 1)"),
+        ("count(h_bucket)",
+         "count(h_bucket * 1)"),
         ("sum by (le) ((rate(h_bucket[30s] offset 10s)))",
          "sum by (le) ((rate(h_bucket[30s] offset 10s)) * 1)"),
     ])
@@ -65,6 +73,7 @@ struct FusedAggregationTests {
 
     @Test func lastOverTimeKeepsTheMetricNameForGrouping() throws {
         let fixture = Self.fixture()
+        #expect(try fixture.vector("count by (__name__) (h_bucket)", atSeconds: 55) == ["{__name__=\"h_bucket\"}": 12])
         #expect(try fixture.vector("count by (__name__) (last_over_time(h_bucket[1m]))", atSeconds: 55)
             == ["{__name__=\"h_bucket\"}": 12])
     }

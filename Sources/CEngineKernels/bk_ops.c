@@ -68,15 +68,28 @@ void bk_softmax(float *x, int n) {
     for (int i = 0; i < n; i++) x[i] *= scale;
 }
 
+/* Pairs whose angles are computed once per call and shared by every head; longer rotations compute them per head. */
+#define BK_ROPE_PAIRS 256
+
 void bk_rope(float *x, int n_heads, int head_dim, int n_rot, int pos, float freq_base, int neox) {
     const float theta_scale = powf(freq_base, -2.0f / (float)n_rot);
     const int half = n_rot / 2;
+    float cs[BK_ROPE_PAIRS], sn[BK_ROPE_PAIRS];
+    const int shared = half <= BK_ROPE_PAIRS;
+    if (shared) {
+        float theta = (float)pos;
+        for (int i = 0; i < half; i++) {
+            cs[i] = cosf(theta);
+            sn[i] = sinf(theta);
+            theta *= theta_scale;
+        }
+    }
     for (int h = 0; h < n_heads; h++) {
         float *v = x + (long)h * head_dim;
         float theta = (float)pos;
         for (int i = 0; i < half; i++) {
-            const float c = cosf(theta);
-            const float s = sinf(theta);
+            const float c = shared ? cs[i] : cosf(theta);
+            const float s = shared ? sn[i] : sinf(theta);
             const int a = neox ? i : 2 * i;
             const int b = neox ? i + half : 2 * i + 1;
             const float x0 = v[a];

@@ -375,21 +375,28 @@ struct KernelTests {
         #expect(logits == expectedSoftmax)
         #expect(abs(logits.reduce(0, +) - 1) < 1e-4)
 
-        for neox in [false, true] {
-            for position in [0, 1, 17, 4095] {
-                let q = rng.floats(3 * 64, in: -1...1)
-                let expected = try ReferenceKernels.rope(
-                    q, heads: 3, headDimension: 64, rotatedDimensions: 48, position: position, base: 10_000, neox: neox)
-                var got = q
-                try got.withUnsafeMutableBufferPointer {
-                    try kernels.rope(
-                        $0, heads: 3, headDimension: 64, rotatedDimensions: 48, position: position, base: 10_000,
-                        neox: neox)
+        // 264 rotated pairs exceed the 256 whose angles the kernel computes once for all heads.
+        for (heads, dimension, rotated) in [(3, 64, 48), (2, 544, 528)] {
+            for neox in [false, true] {
+                for position in [0, 1, 17, 4095] {
+                    let q = rng.floats(heads * dimension, in: -1...1)
+                    let expected = try ReferenceKernels.rope(
+                        q, heads: heads, headDimension: dimension, rotatedDimensions: rotated, position: position,
+                        base: 10_000, neox: neox)
+                    var got = q
+                    try got.withUnsafeMutableBufferPointer {
+                        try kernels.rope(
+                            $0, heads: heads, headDimension: dimension, rotatedDimensions: rotated,
+                            position: position, base: 10_000, neox: neox)
+                    }
+                    #expect(got == expected, "rope \(heads)x\(dimension) neox=\(neox) position \(position)")
+                    // Unrotated tail dimensions stay as they were; position 0 is the identity.
+                    for h in 0..<heads {
+                        let tail = (h * dimension + rotated)..<((h + 1) * dimension)
+                        #expect(got[tail] == q[tail])
+                    }
+                    if position == 0 { #expect(got == q) }
                 }
-                #expect(got == expected, "rope neox=\(neox) position \(position)")
-                // Unrotated tail dimensions stay as they were; position 0 is the identity.
-                #expect(got[48..<64] == q[48..<64])
-                if position == 0 { #expect(got == q) }
             }
         }
 

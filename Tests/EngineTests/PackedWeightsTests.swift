@@ -117,6 +117,39 @@ struct PackedWeightsTests {
         }
     }
 
+    /// Every batch size from 1 to 17 (whole tiles of eight, remainders, and the first tile alone prefetching)
+    /// over an odd number of groups gives each activation row exactly what it gets alone.
+    @Test(arguments: types, 1...17)
+    func everyBatchSizeMatchesSingleRows(type: TensorType, batch: Int) throws {
+        guard PackedWeights.isSupported(for: type) else { return }
+        let rows = 40
+        let rowLength = 160
+        let (_, bytes) = try Self.matrix(type, rows: rows, rowLength: rowLength, seed: 7 + UInt64(batch))
+        try bytes.withUnsafeBytes { data in
+            let matrix = WeightMatrix(name: "w", type: type, rowLength: rowLength, rowCount: rows, data: data)
+            let packed = try #require(matrix.packingRows().packed)
+            #expect(packed.groupCount == 5)
+            let activationType = try #require(Kernels.activationType(for: type))
+            let rowBytes = try #require(activationType.rowBytes(elements: rowLength))
+            var rng = SeededGenerator(seed: 40 + UInt64(batch))
+            let activations = try (0..<batch).flatMap { _ in
+                try Quantization.quantize(rng.floats(rowLength, in: -2...2), as: activationType)
+            }
+            let whole = try #require(
+                Self.multiply(
+                    packed, groups: [0..<2, 2..<5], activations: activations, rowBytes: rowBytes, batch: batch,
+                    rows: rows))
+            #expect(!whole.contains { $0.isNaN }, "\(type) batch \(batch): every output is written")
+            for b in 0..<batch {
+                let one = try #require(
+                    Self.multiply(
+                        packed, groups: [0..<5], activations: Array(activations[(b * rowBytes)..<((b + 1) * rowBytes)]),
+                        rowBytes: rowBytes, batch: 1, rows: rows))
+                #expect(one == Array(whole[(b * rows)..<((b + 1) * rows)]), "\(type) batch \(batch) row \(b)")
+            }
+        }
+    }
+
     @Test func unpackableMatricesKeepTheRowLayout() throws {
         let (_, q4) = try Self.matrix(.q4_1, rows: 12, rowLength: 64, seed: 1)
         q4.withUnsafeBytes { data in

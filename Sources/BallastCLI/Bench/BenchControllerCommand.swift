@@ -11,7 +11,7 @@ public struct BenchControllerCommand: AsyncParsableCommand {
         discussion: """
             Starts --targets loopback metric endpoints (one server per 50 targets, in a child process unless \
             --pages in-process), each serving a synthetic worker page, then scrapes all of them round after round \
-            for --duration seconds, as the controller does: in slices of 200 targets, each followed by an \
+            for --duration seconds, as the controller does: in slices of 350 targets, each followed by an \
             evaluation of the policy's queries. Targets per CPU second count this process \
             only; the page servers' CPU time is reported apart. Then --latency-trials times it runs the controller \
             loop every --interval over the same number of targets, switches one page to a queue-time breach at a \

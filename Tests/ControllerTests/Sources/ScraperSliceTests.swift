@@ -57,7 +57,7 @@ struct ScraperSliceTests {
         (10_000, 0.001, 50),
     ])
     func slicesFitTheEvaluationBudget(targets: Int, evaluationSeconds: Double, slices: Int) {
-        let configuration = Scraper.Configuration(interval: .seconds(1))
+        let configuration = Scraper.Configuration(interval: .seconds(1), targetsPerSlice: 200)
         #expect(Scraper.slices(targets: targets, configuration: configuration, evaluationSeconds: evaluationSeconds) == slices)
     }
 

@@ -17,7 +17,8 @@ struct ControllerCommand: AsyncParsableCommand {
         abstract: "Watch workers, apply policies and act: local worker processes or Kubernetes through kubectl.",
         discussion: """
             Every --interval the controller reads each policy's signals (scraping the workers itself, or asking \
-            --prometheus), evaluates the rules, records each decision with its reasons in the --state file, and \
+            --prometheus), evaluates the rules (a fleet of more than 350 scrape targets is scraped in slices over \
+            the interval, with an evaluation after each), records each decision with its reasons in the --state file, and \
             acts. With --runtime local (the default) it runs `ballast worker` processes on loopback and a front \
             door that spreads requests over them; with --runtime kubernetes it renders manifests with the decided \
             replicas and GPUs into --manifests-dir and runs `kubectl apply` (or `kubectl diff` with --dry-run). \
@@ -52,7 +53,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "SQLite file for desired state, decisions, actions and events.")
     var state: String = ".ballast/controller.sqlite"
 
-    @Option(help: "Time between evaluations, such as 5s or 500ms.")
+    @Option(help: "Time between two scrapes of a target and between evaluations, such as 5s or 500ms.")
     var interval: String = "5s"
 
     @Option(name: .customLong("front-door-port"), help: "Port of the local runtime's client endpoint (0 picks one).")

@@ -89,14 +89,14 @@ extension Evaluator {
         let leftOpen = window.configuration.rangeBoundaries == .leftOpen
         // One buffer for every series' points: the range is read straight from the window, nothing per series.
         var points: [Point] = []
-        try window.forEachSeries(matching: selector) { (slot, series) throws(PromQLError) in
+        window.forEachSeries(matching: selector) { slot, series in
             let samples = series.samples
             let first = leftOpen ? samples.firstIndex(after: start) : samples.firstIndex(atOrAfter: start)
             let last = samples.firstIndex(after: end)
             guard first < last else { return }
             points.removeAll(keepingCapacity: true)
             samples.appendPoints(first, last, to: &points, skipping: SeriesWindow.isStale)
-            guard !points.isEmpty, let value = try rangeValue(call.function, points, start: start, end: end) else {
+            guard !points.isEmpty, let value = rangeValue(call.function, points, start: start, end: end) else {
                 return
             }
             body(slot, series, value)
@@ -105,7 +105,7 @@ extension Evaluator {
     }
 
     /// One range function over one series' points (none empty, no staleness markers) in `[start, end]`.
-    private func rangeValue(_ function: Function, _ points: [Point], start: Int64, end: Int64) throws(PromQLError) -> Double? {
+    private func rangeValue(_ function: Function, _ points: [Point], start: Int64, end: Int64) -> Double? {
         switch function {
         case .rate, .increase, .delta:
             return extrapolatedRate(

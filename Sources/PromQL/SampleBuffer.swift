@@ -13,8 +13,6 @@ struct SampleBuffer: Sendable {
 
     subscript(index: Int) -> Point { points[storageIndex(index)] }
 
-    func timestamp(at index: Int) -> Int64 { points[storageIndex(index)].timestampMilliseconds }
-
     /// Where sample `index` (below ``count``) lives: the ring wraps at most once, so a subtraction replaces the
     /// division a remainder would cost on every read.
     @inline(__always) private func storageIndex(_ index: Int) -> Int {

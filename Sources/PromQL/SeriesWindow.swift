@@ -293,7 +293,8 @@ public struct SeriesWindow: Sendable {
         if freed { layoutVersion += 1 }
     }
 
-    /// Calls `body` with the slot and series of each series a selector matches, ordered by label set as Prometheus returns series.
+    /// Calls `body` with the slot and series of each series a selector matches, ordered by label set as
+    /// Prometheus returns series.
     ///
     /// The series are lent, not copied into an array: a query over thousands of series then costs no reference
     /// counting per series.
@@ -306,9 +307,9 @@ public struct SeriesWindow: Sendable {
             guard let slots = sortedSlotsByName[name] else { return }
             try storage.withUnsafeBufferPointer { (storage) throws(Failure) in
                 for slot in slots {
-                    if !matchers.isEmpty
-                        && !matchers.allSatisfy({ storage[slot].fullLabels[$0.name].map($0.matches) ?? $0.matches("") })
-                    {
+                    // Only a selector with matchers besides the name reads the labels: a hot query touches no more
+                    // of each series than its samples.
+                    if !matchers.isEmpty && !matchers.allSatisfy({ $0.matches(storage[slot].fullLabels[$0.name] ?? "") }) {
                         continue
                     }
                     try body(slot, storage[slot])

@@ -122,14 +122,15 @@ let package = Package(
         .target(name: "BallastTesting", dependencies: ["BallastCore"], swiftSettings: swiftSettings),
         // What several test targets share: bounded waits for a condition, and real servers (Prometheus).
         .target(name: "BallastTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "BallastTestSupportTests", dependencies: ["BallastTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BallastCoreTests",
             dependencies: ["BallastCore", "BallastTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PromTextTests", dependencies: ["PromText"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PromTextTests", dependencies: ["PromText", "BallastTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText", "PolicyFile", "BallastTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "BallastCore", "BallastTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ManifestsTests",
             dependencies: [

@@ -9,13 +9,15 @@ public struct ProcessRun: Sendable {
     /// Standard error.
     public var stderr: Data
 
-    /// Runs `executable` with `arguments` to completion and returns what it left.
+    /// Runs `executable` with `arguments` to completion and returns what it left; `input`, when given, is written
+    /// to its standard input, which is then closed.
     ///
     /// The blocking reads and the wait run on a thread of their own, never on the concurrency pool: a test that
     /// waits for a slow child (a quantization, a Python check) must not stall every other test of the run, which
     /// share that pool's few threads. Both pipes are drained while the child runs, so a chatty child never blocks.
     public static func run(
-        _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
+        input: Data? = nil
     ) async throws -> ProcessRun {
         let process = Process()
         process.executableURL = executable
@@ -26,8 +28,18 @@ public struct ProcessRun: Sendable {
         let errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
+        let inPipe = input.map { _ in Pipe() }
+        process.standardInput = inPipe ?? FileHandle.nullDevice
         try process.run()
+        if let inPipe, let input {
+            // Written on a thread of its own: a child that answers before reading all of its input must not
+            // block the reads below.
+            let writer = inPipe.fileHandleForWriting
+            Thread {
+                try? writer.write(contentsOf: input)
+                try? writer.close()
+            }.start()
+        }
         let outHandle = outPipe.fileHandleForReading
         let errHandle = errPipe.fileHandleForReading
         return await withCheckedContinuation { continuation in

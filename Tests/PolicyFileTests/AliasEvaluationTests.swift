@@ -61,7 +61,7 @@ struct AliasEvaluationTests {
     ]
 
     @Test(.enabled(if: QueryCheckTests.promtool != nil), arguments: cases)
-    func resolvedQueryEvaluates(_ testCase: Case) throws {
+    func resolvedQueryEvaluates(_ testCase: Case) async throws {
         let resolved = try MetricAliases.resolve(testCase.query, engine: testCase.engine)
         var text = """
             rule_files: []
@@ -87,7 +87,7 @@ struct AliasEvaluationTests {
             "ballast-alias-\(UUID().uuidString).yaml")
         try text.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (status, output) = try QueryCheckTests.run(QueryCheckTests.promtool ?? "", ["test", "rules", file.path])
+        let (status, output) = try await QueryCheckTests.run(QueryCheckTests.promtool ?? "", ["test", "rules", file.path])
         #expect(status == 0, "\(resolved)\n\(output)")
     }
 }

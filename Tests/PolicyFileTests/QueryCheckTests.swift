@@ -1,4 +1,5 @@
 import BallastCore
+import BallastTestSupport
 import Foundation
 import Testing
 
@@ -71,7 +72,7 @@ struct QueryCheckTests {
 
     /// Every shipped signal, resolved for its engine, is valid PromQL to Prometheus' own checker.
     @Test(.enabled(if: QueryCheckTests.promtool != nil), arguments: Support.shippedPolicies)
-    func shippedQueriesPassPromtool(relative: String) throws {
+    func shippedQueriesPassPromtool(relative: String) async throws {
         let document = try PolicyLoader.loadDocument(contentsOf: Support.path(relative))
         var rules = "groups:\n  - name: signals\n    rules:\n"
         for signal in document.policy.signals {
@@ -82,23 +83,15 @@ struct QueryCheckTests {
             .appendingPathComponent("ballast-signals-\(UUID().uuidString).yaml")
         try rules.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (status, output) = try Self.run(Self.promtool ?? "", ["check", "rules", file.path])
+        let (status, output) = try await Self.run(Self.promtool ?? "", ["check", "rules", file.path])
         #expect(status == 0, "\(output)")
     }
 
     static let promtool: String? = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+        let run = try await ProcessRun.run(URL(fileURLWithPath: executable), arguments)
+        return (run.status, String(decoding: run.stdout + run.stderr, as: UTF8.self))
     }
 }

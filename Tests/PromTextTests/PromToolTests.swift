@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Foundation
 import PromText
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// The writer's output is accepted by Prometheus's own checker, `promtool check metrics`.
 struct PromToolTests {
     /// A page that follows every naming convention, so promtool must report nothing at all.
-    @Test func lintCleanPageHasNoProblems() throws {
+    @Test func lintCleanPageHasNoProblems() async throws {
         let families = [
             MetricFamily(
                 name: "ballast_requests_total", type: .counter, help: "Requests finished, by status.",
@@ -27,7 +28,7 @@ struct PromToolTests {
                     Sample(name: "ballast_kv_cache_usage_ratio", value: .nan, timestampMilliseconds: 1_700_000_000_000)
                 ]),
         ]
-        let result = try Self.promtool(PromTextWriter.text(families))
+        let result = try await Self.promtool(PromTextWriter.text(families))
         #expect(result.status == 0, "promtool said: \(result.output)")
         #expect(result.output.isEmpty, "promtool said: \(result.output)")
     }
@@ -35,15 +36,15 @@ struct PromToolTests {
     /// Real pages break naming conventions (vLLM's `:`, node-exporter's camelCase); promtool may lint them
     /// (exit 3) but must parse them (exit 1 and "error while linting" mean it could not).
     @Test(arguments: [("vllm", "prom"), ("node-exporter", "prom")])
-    func rewrittenFixturesParse(_ name: String, _ ext: String) throws {
+    func rewrittenFixturesParse(_ name: String, _ ext: String) async throws {
         let families = try PromTextParser.parse(try PromTextFixtureTests.fixture(name, ext))
-        let result = try Self.promtool(PromTextWriter.text(families))
+        let result = try await Self.promtool(PromTextWriter.text(families))
         #expect(result.status == 0 || result.status == 3, "promtool said: \(result.output)")
         #expect(!result.output.contains("error"), "promtool said: \(result.output)")
     }
 
-    @Test func benchmarkPageParses() throws {
-        let result = try Self.promtool(String(decoding: BenchmarkPage.make(targetBytes: 50_000), as: UTF8.self))
+    @Test func benchmarkPageParses() async throws {
+        let result = try await Self.promtool(String(decoding: BenchmarkPage.make(targetBytes: 50_000), as: UTF8.self))
         #expect(result.status == 0 || result.status == 3, "promtool said: \(result.output)")
         #expect(!result.output.contains("error"), "promtool said: \(result.output)")
     }
@@ -54,7 +55,7 @@ struct PromToolTests {
     }
 
     /// Runs `promtool check metrics` with `page` on stdin.
-    static func promtool(_ page: String) throws -> Result {
+    static func promtool(_ page: String) async throws -> Result {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let candidates = path.split(separator: ":").map { "\($0)/promtool" }
         let executable = try #require(
@@ -63,20 +64,8 @@ struct PromToolTests {
             promtool is not on PATH; install it (Debian: apt-get install prometheus) so the writer's output can be \
             checked against Prometheus's own parser.
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Write then close stdin; promtool reads to the end before it answers, and its answer is small.
-        input.fileHandleForWriting.write(Data(page.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let run = try await ProcessRun.run(
+            URL(fileURLWithPath: executable), ["check", "metrics"], input: Data(page.utf8))
+        return Result(status: run.status, output: String(decoding: run.stdout + run.stderr, as: UTF8.self))
     }
 }

@@ -1,3 +1,4 @@
+import BallastTestSupport
 import Foundation
 import PromText
 import Testing
@@ -55,19 +56,9 @@ struct WorkerMetricsTests {
                     }
                 }
                 let page = try await worker.get("/metrics").body
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent("worker-metrics-\(getpid()).txt")
-                try Data(page.utf8).write(to: file)
-                defer { try? FileManager.default.removeItem(at: file) }
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", "/usr/bin/promtool check metrics < '\(file.path)'"]
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = output
-                try process.run()
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "\(text)")
+                let promtool = try await ProcessRun.run(
+                    URL(fileURLWithPath: "/usr/bin/promtool"), ["check", "metrics"], input: Data(page.utf8))
+                #expect(promtool.status == 0, "\(String(decoding: promtool.stdout + promtool.stderr, as: UTF8.self))")
                 try await group.waitForAll()
             }
         }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import BallastCore
 import BallastTesting
+import BallastTestSupport
 import Controller
 import Foundation
 import Hummingbird
@@ -125,20 +126,9 @@ struct ControllerAPITests {
             #expect(page.body.contains("ballast_controller_desired_replicas{model=\"chat\",policy=\"chat\"} 2"))
             #expect(page.body.contains("ballast_controller_decisions_total{kind=\"scale\",policy=\"chat\",rule=\"queue-time\"} 1"))
             #expect(page.body.contains("ballast_controller_target_up{instance=\"127.0.0.1:9\"} 0"))
-            let promtool = Process()
-            promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-            promtool.arguments = ["check", "metrics"]
-            let input = Pipe()
-            let output = Pipe()
-            promtool.standardInput = input
-            promtool.standardOutput = output
-            promtool.standardError = output
-            try promtool.run()
-            input.fileHandleForWriting.write(Data(page.body.utf8))
-            try input.fileHandleForWriting.close()
-            let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            promtool.waitUntilExit()
-            #expect(promtool.terminationStatus == 0, "\(report)")
+            let promtool = try await ProcessRun.run(
+                URL(fileURLWithPath: "/usr/bin/promtool"), ["check", "metrics"], input: Data(page.body.utf8))
+            #expect(promtool.status == 0, "\(String(decoding: promtool.stdout + promtool.stderr, as: UTF8.self))")
         }
     }
 }

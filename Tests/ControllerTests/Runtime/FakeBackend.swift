@@ -3,6 +3,7 @@ import BallastCore
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -63,17 +64,36 @@ struct FixedDirectory: BackendDirectory {
     func readyBackends() async -> [FrontDoorBackend] { backends }
 }
 
-/// Runs `door` (and `others`) for `body`, then stops them.
+/// Runs `door` (and `others`) for `body`, then stops them with a graceful shutdown, as the controller does.
+/// Cancelling a Hummingbird server instead can trap in NIO when a connection was accepted but not yet served
+/// (apple/swift-nio#3481).
 func withServers(
     _ door: FrontDoor, _ others: [@Sendable () async throws -> Void] = [], _ body: () async throws -> Void
 ) async throws {
+    let services = [ServiceGroupConfiguration.ServiceConfiguration(service: door)]
+        + others.map { ServiceGroupConfiguration.ServiceConfiguration(service: ClosureService(body: $0)) }
+    let servers = ServiceGroup(
+        configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [], logger: quietLogger()))
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await door.run() }
-        for other in others { group.addTask { try await other() } }
-        defer { group.cancelAll() }
-        try await RuntimeTestSupport.waitUntil("the front door listens") { door.port != nil }
-        try await body()
+        group.addTask { try await servers.run() }
+        do {
+            try await RuntimeTestSupport.waitUntil("the front door listens") { door.port != nil }
+            try await body()
+        } catch {
+            await servers.triggerGracefulShutdown()
+            try? await group.waitForAll()
+            throw error
+        }
+        await servers.triggerGracefulShutdown()
+        try await group.waitForAll()
     }
+}
+
+/// A server started by a closure, as a service of a group.
+struct ClosureService: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws { try await body() }
 }
 
 func quietLogger() -> Logger {

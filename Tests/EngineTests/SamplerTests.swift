@@ -57,6 +57,28 @@ struct SamplerTests {
         #expect(first != rows.map { other.sample($0).token })
     }
 
+    /// Without log-probabilities the choice and the generator's state are those of a full sample.
+    @Test(arguments: [
+        SamplingParameters(temperature: 0, seed: 4),
+        SamplingParameters(temperature: 0.8, topK: 50, topP: 0.95, seed: 5),
+        SamplingParameters(temperature: 1.3, seed: 6),
+        SamplingParameters(temperature: 0.7, topP: 0.5, seed: 7),
+    ])
+    func nextTokenChoosesAsSampleDoes(parameters: SamplingParameters) throws {
+        var rng = SeededGenerator(seed: 77)
+        var rows = (0..<40).map { _ in rng.floats(500, in: -6...6) }
+        rows[3][17] = .nan
+        rows[4] = [Float](repeating: -.infinity, count: 500)
+        rows[5][499] = .infinity
+        var full = try Sampler(parameters)
+        var fast = try Sampler(parameters)
+        for row in rows {
+            let expected = full.sample(row).token
+            #expect(row.withUnsafeBufferPointer { fast.nextToken($0) } == expected)
+            #expect(fast.random == full.random)
+        }
+    }
+
     /// (top-k, top-p, tokens allowed): logits 4, 3, 2, 1, 0 have probabilities .636, .234, .086, .032, .012.
     @Test(arguments: [
         (1, Float(1), Set([0])),

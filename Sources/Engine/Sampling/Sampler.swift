@@ -57,13 +57,8 @@ public struct Sampler: Sendable {
         guard !logits.isEmpty else {
             return SampledToken(chosen: TokenLogprob(token: 0, logprob: -.infinity), topLogprobs: [])
         }
+        let (best, maximum) = Self.argmax(logits)
         // log-sum-exp of the raw logits, for reported log-probabilities.
-        var maximum = -Float.infinity
-        var best = 0
-        for (i, l) in logits.enumerated() where l.isFinite && l > maximum {
-            maximum = l
-            best = i
-        }
         var sum: Double = 0
         for l in logits where l.isFinite { sum += Double(expf(l - maximum)) }
         let logNormalizer = maximum + Float(log(sum))
@@ -84,6 +79,26 @@ public struct Sampler: Sendable {
     /// Chooses the next token from `logits`.
     public mutating func sample(_ logits: [Float]) -> SampledToken {
         logits.withUnsafeBufferPointer { sample($0) }
+    }
+
+    /// Chooses the same token as ``sample(_:)`` would, advancing the generator alike, without computing any
+    /// log-probability. For requests that report none it saves a pass of `exp` over the whole vocabulary per
+    /// token, which a batched step would otherwise pay once per sequence.
+    public mutating func nextToken(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        guard !logits.isEmpty else { return 0 }
+        let (best, maximum) = Self.argmax(logits)
+        return parameters.isGreedy || !maximum.isFinite ? best : draw(logits, maximum: maximum)
+    }
+
+    /// The first index of the largest finite logit, and that logit; index 0 and −∞ when none is finite.
+    static func argmax(_ logits: UnsafeBufferPointer<Float>) -> (index: Int, value: Float) {
+        var maximum = -Float.infinity
+        var best = 0
+        for (i, l) in logits.enumerated() where l.isFinite && l > maximum {
+            maximum = l
+            best = i
+        }
+        return (best, maximum)
     }
 
     /// A draw at the temperature among the top-k, then top-p, candidates.

@@ -312,14 +312,14 @@ public final class InferenceEngine: @unchecked Sendable {
             for (index, entry) in plan.entries.enumerated() where entry.samples {
                 guard var context = contexts[entry.request] else { continue }
                 let choice = runner.withLogits(ofEntry: index) { logits in
-                    guard context.request.ignoresEndOfText else { return context.sampler.sample(logits) }
+                    guard context.request.ignoresEndOfText else { return sample(logits, for: &context) }
                     // As llama.cpp's ignore_eos: end tokens get no probability, so the text runs on to max_tokens.
                     maskedLogits.removeAll(keepingCapacity: true)
                     maskedLogits.append(contentsOf: logits)
                     for token in endTokens where maskedLogits.indices.contains(token) {
                         maskedLogits[token] = -.infinity
                     }
-                    return context.sampler.sample(maskedLogits)
+                    return maskedLogits.withUnsafeBufferPointer { sample($0, for: &context) }
                 }
                 let done = emit(choice, for: &context, now: now)
                 contexts[entry.request] = context
@@ -338,8 +338,16 @@ public final class InferenceEngine: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The next token of `context`'s request, with log-probabilities only when the request reports them: they
+    /// cost a pass of `exp` over the vocabulary, paid once per sequence of every step on this one thread.
+    private func sample(_ logits: UnsafeBufferPointer<Float>, for context: inout RequestState) -> Choice {
+        guard context.request.reportsLogprobs else { return Choice(token: context.sampler.nextToken(logits), logprobs: nil) }
+        let sampled = context.sampler.sample(logits)
+        return Choice(token: sampled.token, logprobs: sampled)
+    }
+
     /// Sends the sampled token's text; returns whether the request is done.
-    private func emit(_ choice: SampledToken, for context: inout RequestState, now: ContinuousClock.Instant) -> Bool {
+    private func emit(_ choice: Choice, for context: inout RequestState, now: ContinuousClock.Instant) -> Bool {
         if let last = context.lastToken {
             metrics.observeInterTokenLatency(last.duration(to: now).seconds)
         } else {
@@ -363,11 +371,11 @@ public final class InferenceEngine: @unchecked Sendable {
         metrics.countGeneratedTokens(1)
         let bytes = tokenizer.decodeBytes([choice.token])
         var tokens: [GeneratedToken] = []
-        if context.request.reportsLogprobs {
+        if let logprobs = choice.logprobs {
             tokens.append(
                 GeneratedToken(
-                    text: String(decoding: bytes, as: UTF8.self), bytes: bytes, logprob: choice.chosen.logprob,
-                    topLogprobs: choice.topLogprobs.map {
+                    text: String(decoding: bytes, as: UTF8.self), bytes: bytes, logprob: logprobs.chosen.logprob,
+                    topLogprobs: logprobs.topLogprobs.map {
                         let b = tokenizer.decodeBytes([$0.token])
                         return (String(decoding: b, as: UTF8.self), b, $0.logprob)
                     }))
@@ -404,6 +412,12 @@ public final class InferenceEngine: @unchecked Sendable {
         gauges.memoryUsedBytes = Double(weightBytes + pages * bytesPerPage)
         metrics.setGauges(gauges)
     }
+}
+
+/// A sampled token, with its log-probabilities when the request reports them.
+struct Choice {
+    var token: Int
+    var logprobs: SampledToken?
 }
 
 /// The engine thread's state of one request.

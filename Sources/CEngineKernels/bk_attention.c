@@ -1,9 +1,10 @@
 /*
- * Attention over a paged KV cache. For each query head: scores q.k over the cached tokens, a softmax, and the
- * weighted sum of the values. The AVX2 path vectorizes the dot products and the value accumulation over the head
- * dimension (8 floats at a time, fused multiply-add); the scalar path is the reference and runs everywhere else.
- * Prefill attention grows with the square of the prompt length, so on a 512-token prompt this matters next to
- * the matmuls.
+ * Attention over a paged KV cache of IEEE halves. For each query head: scores q.k over the cached tokens, a
+ * softmax, and the weighted sum of the values. The AVX2 path widens eight halves at a time (F16C) and vectorizes
+ * the dot products and the value accumulation over the head dimension (fused multiply-add); the scalar path is
+ * the reference and runs everywhere else. Attention reads every cached token of every sequence at every step, so
+ * with many sequences of a few hundred tokens the cache, not the weights, is most of a step's memory traffic;
+ * halves make that traffic half of what F32 would be.
  */
 #include "CEngineKernels.h"
 #include "bk_blocks.h"
@@ -14,8 +15,8 @@
 #include <immintrin.h>
 #endif
 
-static inline const float *bk_kv_row(const float *kv, long page_stride, const int *pages, int page_size, int t,
-                                     long kv_dim) {
+static inline const uint16_t *bk_kv_row(const uint16_t *kv, long page_stride, const int *pages, int page_size,
+                                        int t, long kv_dim) {
     return kv + (long)pages[t / page_size] * page_stride + (long)(t % page_size) * kv_dim;
 }
 
@@ -30,7 +31,7 @@ static float bk_softmax_unnormalized(float *scores, int n, float maximum) {
 }
 
 static void bk_attention_scalar(const float *q, float *out, int n_head, int n_kv_head, int head_dim, int head_begin,
-                                int head_end, const float *kv, long page_stride, long v_offset, const int *pages,
+                                int head_end, const uint16_t *kv, long page_stride, long v_offset, const int *pages,
                                 int page_size, int n_tokens, float scale, float *scores) {
     const int group = n_head / n_kv_head;
     const long kv_dim = (long)n_kv_head * head_dim;
@@ -39,9 +40,9 @@ static void bk_attention_scalar(const float *q, float *out, int n_head, int n_kv
         const float *qh = q + (long)h * head_dim;
         float maximum = -INFINITY;
         for (int t = 0; t < n_tokens; t++) {
-            const float *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
+            const uint16_t *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
             float s = 0;
-            for (int d = 0; d < head_dim; d++) s += qh[d] * k[d];
+            for (int d = 0; d < head_dim; d++) s += qh[d] * bk_fp16_to_fp32(k[d]);
             s *= scale;
             scores[t] = s;
             if (s > maximum) maximum = s;
@@ -51,13 +52,18 @@ static void bk_attention_scalar(const float *q, float *out, int n_head, int n_kv
         for (int d = 0; d < head_dim; d++) o[d] = 0;
         for (int t = 0; t < n_tokens; t++) {
             const float w = scores[t] * inverse;
-            const float *v = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + v_offset + kv_head;
-            for (int d = 0; d < head_dim; d++) o[d] += w * v[d];
+            const uint16_t *v = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + v_offset + kv_head;
+            for (int d = 0; d < head_dim; d++) o[d] += w * bk_fp16_to_fp32(v[d]);
         }
     }
 }
 
 #if BK_HAVE_AVX2_PATH
+/* Eight halves widened to floats. */
+BK_AVX2 static inline __m256 bk_load_halves8(const uint16_t *p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
+}
+
 /* bk_softmax_unnormalized with the eight-lane e^x; the tail runs through a padded buffer. */
 BK_AVX2 static float bk_softmax_unnormalized_avx2(float *scores, int n, float maximum) {
     const __m256 m = _mm256_set1_ps(maximum);
@@ -83,7 +89,7 @@ BK_AVX2 static float bk_softmax_unnormalized_avx2(float *scores, int n, float ma
 
 /* Head size 64 (SmolLM2, Llama-style small models): the query and the output stay in eight registers each, and
  * four keys are scored per pass, so the horizontal sums are shared four ways. */
-BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const float *kv, long page_stride, long v_offset,
+BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const uint16_t *kv, long page_stride, long v_offset,
                                         const int *pages, int page_size, int n_tokens, long kv_dim, long kv_head,
                                         float scale, float *scores) {
     __m256 q[8];
@@ -93,9 +99,9 @@ BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const float *
     for (; t + 4 <= n_tokens; t += 4) {
         __m256 acc[4];
         for (int j = 0; j < 4; j++) {
-            const float *k = bk_kv_row(kv, page_stride, pages, page_size, t + j, kv_dim) + kv_head;
-            __m256 a = _mm256_mul_ps(q[0], _mm256_loadu_ps(k));
-            for (int d = 1; d < 8; d++) a = _mm256_fmadd_ps(q[d], _mm256_loadu_ps(k + 8 * d), a);
+            const uint16_t *k = bk_kv_row(kv, page_stride, pages, page_size, t + j, kv_dim) + kv_head;
+            __m256 a = _mm256_mul_ps(q[0], bk_load_halves8(k));
+            for (int d = 1; d < 8; d++) a = _mm256_fmadd_ps(q[d], bk_load_halves8(k + 8 * d), a);
             acc[j] = a;
         }
         /* Lanes of h: (t0 t0 t1 t1 | t0 t0 t1 t1) pairs, then all four tokens per 128-bit half. */
@@ -109,9 +115,9 @@ BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const float *
             if (scores[t + j] > maximum) maximum = scores[t + j];
     }
     for (; t < n_tokens; t++) {
-        const float *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
-        __m256 a = _mm256_mul_ps(q[0], _mm256_loadu_ps(k));
-        for (int d = 1; d < 8; d++) a = _mm256_fmadd_ps(q[d], _mm256_loadu_ps(k + 8 * d), a);
+        const uint16_t *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
+        __m256 a = _mm256_mul_ps(q[0], bk_load_halves8(k));
+        for (int d = 1; d < 8; d++) a = _mm256_fmadd_ps(q[d], bk_load_halves8(k + 8 * d), a);
         const float s = bk_hsum8(a) * scale;
         scores[t] = s;
         if (s > maximum) maximum = s;
@@ -121,14 +127,14 @@ BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const float *
     for (int d = 0; d < 8; d++) out[d] = _mm256_setzero_ps();
     for (t = 0; t < n_tokens; t++) {
         const __m256 w = _mm256_set1_ps(scores[t] * inverse);
-        const float *v = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + v_offset + kv_head;
-        for (int d = 0; d < 8; d++) out[d] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8 * d), out[d]);
+        const uint16_t *v = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + v_offset + kv_head;
+        for (int d = 0; d < 8; d++) out[d] = _mm256_fmadd_ps(w, bk_load_halves8(v + 8 * d), out[d]);
     }
     for (int d = 0; d < 8; d++) _mm256_storeu_ps(o + 8 * d, out[d]);
 }
 
 BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, int n_kv_head, int head_dim,
-                                      int head_begin, int head_end, const float *kv, long page_stride, long v_offset,
+                                      int head_begin, int head_end, const uint16_t *kv, long page_stride, long v_offset,
                                       const int *pages, int page_size, int n_tokens, float scale, float *scores) {
     const int group = n_head / n_kv_head;
     const long kv_dim = (long)n_kv_head * head_dim;
@@ -143,13 +149,13 @@ BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, in
         }
         float maximum = -INFINITY;
         for (int t = 0; t < n_tokens; t++) {
-            const float *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
+            const uint16_t *k = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + kv_head;
             __m256 acc = _mm256_setzero_ps();
             for (int d = 0; d < vector_end; d += 8) {
-                acc = _mm256_fmadd_ps(_mm256_loadu_ps(qh + d), _mm256_loadu_ps(k + d), acc);
+                acc = _mm256_fmadd_ps(_mm256_loadu_ps(qh + d), bk_load_halves8(k + d), acc);
             }
             float s = bk_hsum8(acc);
-            for (int d = vector_end; d < head_dim; d++) s += qh[d] * k[d];
+            for (int d = vector_end; d < head_dim; d++) s += qh[d] * bk_fp16_to_fp32(k[d]);
             s *= scale;
             scores[t] = s;
             if (s > maximum) maximum = s;
@@ -160,18 +166,18 @@ BK_AVX2 static void bk_attention_avx2(const float *q, float *out, int n_head, in
         for (int t = 0; t < n_tokens; t++) {
             const float w = scores[t] * inverse;
             const __m256 wv = _mm256_set1_ps(w);
-            const float *v = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + v_offset + kv_head;
+            const uint16_t *v = bk_kv_row(kv, page_stride, pages, page_size, t, kv_dim) + v_offset + kv_head;
             for (int d = 0; d < vector_end; d += 8) {
-                _mm256_storeu_ps(o + d, _mm256_fmadd_ps(wv, _mm256_loadu_ps(v + d), _mm256_loadu_ps(o + d)));
+                _mm256_storeu_ps(o + d, _mm256_fmadd_ps(wv, bk_load_halves8(v + d), _mm256_loadu_ps(o + d)));
             }
-            for (int d = vector_end; d < head_dim; d++) o[d] += w * v[d];
+            for (int d = vector_end; d < head_dim; d++) o[d] += w * bk_fp16_to_fp32(v[d]);
         }
     }
 }
 #endif
 
 void bk_attention(bk_isa isa, const float *q, float *out, int n_head, int n_kv_head, int head_dim, int head_begin,
-                  int head_end, const float *kv, long page_stride, long v_offset, const int *pages, int page_size,
+                  int head_end, const uint16_t *kv, long page_stride, long v_offset, const int *pages, int page_size,
                   int n_tokens, float scale, float *scores) {
     if (n_kv_head <= 0 || n_head % n_kv_head != 0 || n_tokens <= 0) return;
 #if BK_HAVE_AVX2_PATH
@@ -183,4 +189,25 @@ void bk_attention(bk_isa isa, const float *q, float *out, int n_head, int n_kv_h
 #endif
     bk_attention_scalar(q, out, n_head, n_kv_head, head_dim, head_begin, head_end, kv, page_stride, v_offset, pages,
                         page_size, n_tokens, scale, scores);
+}
+
+#if BK_HAVE_AVX2_PATH
+BK_AVX2 static void bk_store_halves_avx2(uint16_t *dst, const float *src, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm_storeu_si128((__m128i *)(dst + i), h);
+    }
+    for (; i < n; i++) dst[i] = bk_fp32_to_fp16(src[i]);
+}
+#endif
+
+void bk_store_halves(bk_isa isa, uint16_t *dst, const float *src, int n) {
+#if BK_HAVE_AVX2_PATH
+    if (bk_resolve_isa(isa) == BK_ISA_AVX2) {
+        bk_store_halves_avx2(dst, src, n);
+        return;
+    }
+#endif
+    for (int i = 0; i < n; i++) dst[i] = bk_fp32_to_fp16(src[i]);
 }

@@ -25,6 +25,42 @@ struct KVCacheAttentionTests {
         return out
     }
 
+    /// IEEE half bit patterns of `values`, rounded to nearest even.
+    static func halves(_ values: [Float]) -> [UInt16] { values.map { Float16($0).bitPattern } }
+
+    /// `values` rounded to halves and back.
+    static func rounded(_ values: [Float]) -> [Float] { values.map { Float(Float16($0)) } }
+
+    /// Both paths store the bits Swift's own rounding gives, including ties, subnormals, overflow and NaN.
+    @Test(arguments: InstructionSet.available)
+    func storedHalvesRoundToNearestEven(isa: InstructionSet) throws {
+        var rng = SeededGenerator(seed: 16)
+        var values = rng.floats(1_000, in: -70_000...70_000) + rng.floats(1_000, in: -1e-3...1e-3)
+        values += [
+            0, -0.0, 1, 1 + 0x1p-11, 1 + 0x1p-11 + 0x1p-23, 1 + 3 * 0x1p-11, 65_504, 65_520, 65_519.99, 1e-8, 6e-8,
+            -6.1e-5, .infinity, -.infinity, .greatestFiniteMagnitude, 0x1p-25, 0x1.8p-25,
+        ]
+        var stored = [UInt16](repeating: 0xFFFF, count: values.count + 3)
+        try values.withUnsafeBufferPointer { v in
+            try stored.withUnsafeMutableBufferPointer { try Kernels(isa).storeHalves(v, into: $0) }
+        }
+        #expect(Array(stored.prefix(values.count)) == Self.halves(values))
+        #expect(stored.suffix(3).allSatisfy { $0 == 0xFFFF }, "nothing is written past the values")
+        var nan = [UInt16](repeating: 0, count: 1)
+        try [Float.nan].withUnsafeBufferPointer { v in
+            try nan.withUnsafeMutableBufferPointer { try Kernels(isa).storeHalves(v, into: $0) }
+        }
+        #expect(Float16(bitPattern: nan[0]).isNaN)
+        let error = #expect(throws: KernelError.self) {
+            try values.withUnsafeBufferPointer { v in
+                try stored.withUnsafeMutableBufferPointer {
+                    try Kernels(isa).storeHalves(v, into: UnsafeMutableBufferPointer(rebasing: $0[0..<10]))
+                }
+            }
+        }
+        #expect(error?.description.contains("do not fit 10 halves") == true)
+    }
+
     /// (heads, KV heads, head size, tokens, page size): odd head sizes exercise the vector tails.
     @Test(
         arguments: InstructionSet.available,
@@ -35,15 +71,17 @@ struct KVCacheAttentionTests {
         let kvDim = kvHeads * headDim
         let pageCount = (tokens + pageSize - 1) / pageSize + 3
         let pageStride = 2 * pageSize * kvDim
-        var pool = rng.floats(pageCount * pageStride, in: -1...1)
+        var pool = Self.halves(rng.floats(pageCount * pageStride, in: -1...1))
         // The sequence owns pages in a shuffled order, as a pool shared with other sequences hands them out.
         let pages = Array((0..<Int32(pageCount)).shuffled(using: &rng).prefix((tokens + pageSize - 1) / pageSize))
-        let keys = (0..<tokens).map { _ in rng.floats(kvDim, in: -2...2) }
-        let values = (0..<tokens).map { _ in rng.floats(kvDim, in: -2...2) }
+        // The cache holds halves: the reference attends over the same rounded keys and values.
+        let keys = (0..<tokens).map { _ in Self.rounded(rng.floats(kvDim, in: -2...2)) }
+        let values = (0..<tokens).map { _ in Self.rounded(rng.floats(kvDim, in: -2...2)) }
         for t in 0..<tokens {
             let base = Int(pages[t / pageSize]) * pageStride + (t % pageSize) * kvDim
-            pool.replaceSubrange(base..<(base + kvDim), with: keys[t])
-            pool.replaceSubrange((base + pageSize * kvDim)..<(base + pageSize * kvDim + kvDim), with: values[t])
+            pool.replaceSubrange(base..<(base + kvDim), with: Self.halves(keys[t]))
+            pool.replaceSubrange(
+                (base + pageSize * kvDim)..<(base + pageSize * kvDim + kvDim), with: Self.halves(values[t]))
         }
         let query = rng.floats(heads * headDim, in: -1...1)
         let scale = 1 / Float(headDim).squareRoot()
@@ -78,7 +116,7 @@ struct KVCacheAttentionTests {
     }
 
     @Test func rejectsBuffersThatDoNotFit() throws {
-        let pool = [Float](repeating: 0, count: 2 * 2 * 4 * 8)
+        let pool = [UInt16](repeating: 0, count: 2 * 2 * 4 * 8)
         let pages: [Int32] = [0, 5]
         let query = [Float](repeating: 0, count: 16)
         var output = [Float](repeating: 0, count: 16)

@@ -9,9 +9,9 @@ import Testing
 /// The KV pool's memory becomes resident only where sequences write, so a worker's memory follows its load.
 struct KVCacheStorageTests {
     /// Pages of `buffer` resident now, from `mincore`.
-    static func residentPages(_ buffer: UnsafeMutableBufferPointer<Float>) throws -> Int {
+    static func residentPages(_ buffer: UnsafeMutableBufferPointer<UInt16>) throws -> Int {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let bytes = buffer.count * MemoryLayout<Float>.stride
+        let bytes = buffer.count * MemoryLayout<UInt16>.stride
         var vector = [UInt8](repeating: 0, count: (bytes + page - 1) / page)
         let base = try #require(buffer.baseAddress)
         let status = vector.withUnsafeMutableBufferPointer { mincore(base, bytes, $0.baseAddress) }
@@ -20,10 +20,11 @@ struct KVCacheStorageTests {
     }
 
     @Test func onlyWrittenPagesBecomeResident() throws {
-        // 30 layers × 64 pages × 2 × 256 tokens × 192 floats: 754 MB of pool.
+        // 30 layers × 64 pages × 2 × 256 tokens × 192 halves: 377 MB of pool.
         let storage = KVCacheStorage(layerCount: 30, pageCount: 64, pageSize: 256, keyValueLength: 192)
         let systemPage = Int(sysconf(Int32(_SC_PAGESIZE)))
         #expect(try Self.residentPages(storage.buffer) == 0, "a fresh pool holds no resident pages")
+        #expect(storage.byteCount == 30 * 64 * 2 * 256 * 192 * 2)
         // One token of layer 0, page 3: keys and values.
         let slot = 3 * storage.pageStride
         storage.buffer[slot] = 1

@@ -2,11 +2,11 @@ import CEngineKernels
 
 /// Where a sequence's cached keys and values lie in a paged pool, as ``Kernels/attention(query:output:heads:layout:tokens:scale:scores:)`` reads them.
 public struct PagedKVLayout {
-    /// The pool of one layer: every page's keys, then its values.
-    public var pool: UnsafeBufferPointer<Float>
-    /// Floats from one page's start to the next page's start.
+    /// The pool of one layer as IEEE half bit patterns: every page's keys, then its values.
+    public var pool: UnsafeBufferPointer<UInt16>
+    /// Halves from one page's start to the next page's start.
     public var pageStride: Int
-    /// Floats from a page's keys to its values.
+    /// Halves from a page's keys to its values.
     public var valueOffset: Int
     /// Tokens per page.
     public var pageSize: Int
@@ -19,7 +19,7 @@ public struct PagedKVLayout {
 
     /// Describes one layer's pool and one sequence's pages.
     public init(
-        pool: UnsafeBufferPointer<Float>, pageStride: Int, valueOffset: Int, pageSize: Int, keyValueHeads: Int,
+        pool: UnsafeBufferPointer<UInt16>, pageStride: Int, valueOffset: Int, pageSize: Int, keyValueHeads: Int,
         headDimension: Int, pages: UnsafeBufferPointer<Int32>
     ) {
         self.pool = pool
@@ -66,7 +66,7 @@ extension Kernels {
         for page in layout.pages.prefix(pagesNeeded) {
             guard page >= 0, Int(page) * layout.pageStride + pageFloats <= layout.pool.count else {
                 throw KernelError(
-                    description: "attention: page \(page) lies outside the pool of \(layout.pool.count) floats "
+                    description: "attention: page \(page) lies outside the pool of \(layout.pool.count) halves "
                         + "(stride \(layout.pageStride)).")
             }
         }
@@ -77,5 +77,18 @@ extension Kernels {
             instructionSet.cValue, q, out, Int32(queryHeads), Int32(kvHeads), Int32(d), Int32(heads.lowerBound),
             Int32(heads.upperBound), kv,
             layout.pageStride, layout.valueOffset, pages, Int32(layout.pageSize), Int32(tokens), scale, s)
+    }
+
+    /// Stores `values` as IEEE halves, rounded to nearest even, as the KV cache keeps keys and values.
+    ///
+    /// - Throws: ``KernelError`` when `halves` is shorter than `values`.
+    public func storeHalves(_ values: UnsafeBufferPointer<Float>, into halves: UnsafeMutableBufferPointer<UInt16>)
+        throws(KernelError)
+    {
+        guard halves.count >= values.count else {
+            throw KernelError(description: "storeHalves: \(values.count) floats do not fit \(halves.count) halves.")
+        }
+        guard let source = values.baseAddress, let destination = halves.baseAddress else { return }
+        bk_store_halves(instructionSet.cValue, destination, source, Int32(values.count))
     }
 }

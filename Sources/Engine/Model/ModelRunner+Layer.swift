@@ -35,6 +35,7 @@ extension ModelRunner {
         }
         let pool = cache.layer(layer)
         let neox: Int32 = c.architecture.usesNeoXRoPE ? 1 : 0
+        let isa = configuration.kernels.instructionSet.cValue
         for r in 0..<rows {
             let position = s.positions[r]
             guard let q = s.query.baseAddress, let k = s.key.baseAddress, let v = s.value.baseAddress,
@@ -48,8 +49,8 @@ extension ModelRunner {
                 Int32(position), c.ropeFrequencyBase, neox)
             let page = Int(s.pageTables[s.rowEntries[r] * s.pagesPerSequence + position / cache.pageSize])
             let slot = kv + page * cache.pageStride + (position % cache.pageSize) * kvLength
-            slot.update(from: k + r * kvLength, count: kvLength)
-            (slot + cache.valueOffset).update(from: v + r * kvLength, count: kvLength)
+            bk_store_halves(isa, slot, k + r * kvLength, Int32(kvLength))
+            bk_store_halves(isa, slot + cache.valueOffset, v + r * kvLength, Int32(kvLength))
         }
         parallelAttention(rows: rows, layer: layer)
 

@@ -115,6 +115,12 @@ public final class ModelRunner {
     /// Bytes of the KV pool.
     public var cacheByteCount: Int { cache.byteCount }
 
+    /// Bytes one KV page of `pageSize` tokens takes over all layers of a model shaped as `configuration`.
+    public static func cacheBytesPerPage(_ configuration: ModelConfiguration, pageSize: Int) -> Int {
+        KVCacheStorage.bytesPerPage(
+            layerCount: configuration.layerCount, pageSize: pageSize, keyValueLength: configuration.keyValueLength)
+    }
+
     /// Starts an empty sequence.
     public func createSequence() -> SequenceID {
         pageTable.createSequence()

@@ -82,7 +82,7 @@ public final class WorkerServer: Sendable {
         let c = model.configuration
         let context = configuration.contextLength ?? min(c.contextLength, 8192)
         let pageSize = configuration.scheduler.pageSize
-        let bytesPerPage = c.layerCount * 2 * pageSize * c.keyValueLength * MemoryLayout<Float>.stride
+        let bytesPerPage = ModelRunner.cacheBytesPerPage(c, pageSize: pageSize)
         let weights = model.file.header.tensors.reduce(0) { $0 + $1.byteCount }
         let pagesPerSequence = (context + pageSize - 1) / pageSize
         let pageCount: Int

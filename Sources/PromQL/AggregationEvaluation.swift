@@ -44,8 +44,7 @@ extension Evaluator {
         case .call(let call) where call.function.readsRange:
             guard case .selector(let selector) = unwrapParentheses(call.arguments[0]), selector.metricName != nil
             else { return nil }
-            // last_over_time is the one range function that keeps the metric name.
-            keepsName = call.function == .lastOverTime
+            keepsName = call.function.keepsMetricName
             forEachValue = { (body) throws(PromQLError) in try forEachRangeValue(call, body) }
         case .selector(let selector) where selector.rangeMilliseconds == nil && selector.metricName != nil:
             keepsName = true
@@ -186,7 +185,7 @@ struct Grouper {
         let hash = hasher.finalize()
         if let found = byHash[hash]?.first(where: { matches(labels, self.labels[$0]) }) { return found }
         byHash[hash, default: []].append(self.labels.count)
-        self.labels.append(Labels(labels.pairs.filter(kept)))
+        self.labels.append(keyLabels(of: labels))
         return self.labels.count - 1
     }
 

@@ -24,6 +24,9 @@ enum Function: String, Sendable, Hashable, CaseIterable {
     /// Whether the function reads a range selector and gives one value per series.
     var readsRange: Bool { arguments == [.matrix] }
 
+    /// Whether the function's series keep their metric name: `last_over_time` is the one range function that does.
+    var keepsMetricName: Bool { self == .lastOverTime }
+
     var returns: ValueType {
         switch self {
         case .scalar, .time: .scalar

@@ -61,10 +61,9 @@ extension Evaluator {
 
     private func rangeFunction(_ call: FunctionCall) throws(PromQLError) -> [VectorSample] {
         var result: [VectorSample] = []
-        let keepsName = call.function == .lastOverTime
+        let keepsName = call.function.keepsMetricName
         let selector = try forEachRangeValue(call) { _, series, value in
-            // last_over_time is the one range function that keeps the metric name; the others take the label
-            // set the window keeps without it.
+            // The others take the label set the window keeps without the name.
             result.append(VectorSample(labels: keepsName ? series.fullLabels : series.labels, value: value))
         }
         // Series of one metric name stay distinct without it; only a selector across names can collide.

@@ -87,9 +87,7 @@ struct SampleBuffer: Sendable {
             var high = count
             while low < high {
                 let middle = (low + high) / 2
-                var slot = head + middle
-                if slot >= points.count { slot -= points.count }
-                if points[slot].timestampMilliseconds < timestampMilliseconds { low = middle + 1 } else { high = middle }
+                if time(middle) < timestampMilliseconds { low = middle + 1 } else { high = middle }
             }
             return low
         }

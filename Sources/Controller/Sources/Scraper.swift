@@ -194,8 +194,8 @@ public actor Scraper: Service {
     ///
     /// The first slice of an interval asks for targets and sets the count to fit ``Configuration/targetsPerSlice``;
     /// a target keeps its slice while the count stays, so it is scraped once per interval. A controller that
-    /// evaluates after each slice sees a change on a page within one slice's scraping of that page's scrape,
-    /// instead of after a round over every target.
+    /// evaluates after each slice sees a change on a page right after the slice that scraped it, instead of after
+    /// a round over every target.
     public func scrapeSlice(now: Timestamp) async -> Int {
         if nextSlice == 0 {
             await refreshTargets(at: now.millisecondsSinceEpoch)
@@ -218,7 +218,7 @@ public actor Scraper: Service {
         let wanted = max(1, (targets + configuration.targetsPerSlice - 1) / configuration.targetsPerSlice)
         guard evaluationSeconds > 0 else { return wanted }
         let affordable = seconds(configuration.interval) * configuration.evaluationShare / evaluationSeconds
-        return max(1, min(wanted, Int(min(affordable, Double(wanted)))))
+        return max(1, Int(min(affordable, Double(wanted))))
     }
 
     /// Scrapes the targets `include` picks that are not still being scraped, concurrently, stamped `time`.

@@ -71,19 +71,10 @@ void bk_softmax(float *x, int n) {
 /* Pairs whose angles are computed once per call and shared by every head; longer rotations compute them per head. */
 #define BK_ROPE_PAIRS 256
 
-void bk_rope(float *x, int n_heads, int head_dim, int n_rot, int pos, float freq_base, int neox) {
-    const float theta_scale = powf(freq_base, -2.0f / (float)n_rot);
-    const int half = n_rot / 2;
-    float cs[BK_ROPE_PAIRS], sn[BK_ROPE_PAIRS];
-    const int shared = half <= BK_ROPE_PAIRS;
-    if (shared) {
-        float theta = (float)pos;
-        for (int i = 0; i < half; i++) {
-            cs[i] = cosf(theta);
-            sn[i] = sinf(theta);
-            theta *= theta_scale;
-        }
-    }
+/* Rotates n_heads heads at x by the angles of pos; cs/sn hold the first `half` pairs' cosines and sines when
+ * `shared`, else every pair's angle is computed per head. */
+static void bk_rope_heads(float *x, int n_heads, int head_dim, int half, int pos, float theta_scale, int neox,
+                          const float *cs, const float *sn, int shared) {
     for (int h = 0; h < n_heads; h++) {
         float *v = x + (long)h * head_dim;
         float theta = (float)pos;
@@ -99,6 +90,28 @@ void bk_rope(float *x, int n_heads, int head_dim, int n_rot, int pos, float freq
             theta *= theta_scale;
         }
     }
+}
+
+void bk_rope_qk(float *q, int q_heads, float *k, int k_heads, int head_dim, int n_rot, int pos, float freq_base,
+                int neox) {
+    const float theta_scale = powf(freq_base, -2.0f / (float)n_rot);
+    const int half = n_rot / 2;
+    float cs[BK_ROPE_PAIRS], sn[BK_ROPE_PAIRS];
+    const int shared = half <= BK_ROPE_PAIRS;
+    if (shared) {
+        float theta = (float)pos;
+        for (int i = 0; i < half; i++) {
+            cs[i] = cosf(theta);
+            sn[i] = sinf(theta);
+            theta *= theta_scale;
+        }
+    }
+    if (q) bk_rope_heads(q, q_heads, head_dim, half, pos, theta_scale, neox, cs, sn, shared);
+    if (k) bk_rope_heads(k, k_heads, head_dim, half, pos, theta_scale, neox, cs, sn, shared);
+}
+
+void bk_rope(float *x, int n_heads, int head_dim, int n_rot, int pos, float freq_base, int neox) {
+    bk_rope_qk(x, n_heads, NULL, 0, head_dim, n_rot, pos, freq_base, neox);
 }
 
 void bk_silu(float *x, int n) {

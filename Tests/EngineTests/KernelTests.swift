@@ -1,3 +1,4 @@
+import CEngineKernels
 import Testing
 
 @testable import Engine
@@ -429,6 +430,39 @@ struct KernelTests {
             }
         }
         #expect(split == swiglu)
+    }
+
+    /// The runner rotates a token's query and key heads in one call that computes the angles once; each must come
+    /// out as a rotation of its own alone would.
+    @Test(arguments: [false, true])
+    func ropeOfQueriesAndKeysTogetherMatchesEachAlone(neox: Bool) throws {
+        var rng = SeededGenerator(seed: 12)
+        for (position, rotated) in [(0, 64), (5, 64), (300, 48)] {
+            let q = rng.floats(9 * 64, in: -1...1)
+            let k = rng.floats(3 * 64, in: -1...1)
+            let expectedQ = try ReferenceKernels.rope(
+                q, heads: 9, headDimension: 64, rotatedDimensions: rotated, position: position, base: 10_000,
+                neox: neox)
+            let expectedK = try ReferenceKernels.rope(
+                k, heads: 3, headDimension: 64, rotatedDimensions: rotated, position: position, base: 10_000,
+                neox: neox)
+            var (gotQ, gotK) = (q, k)
+            gotQ.withUnsafeMutableBufferPointer { qb in
+                gotK.withUnsafeMutableBufferPointer { kb in
+                    bk_rope_qk(
+                        qb.baseAddress, 9, kb.baseAddress, 3, 64, Int32(rotated), Int32(position), 10_000,
+                        neox ? 1 : 0)
+                }
+            }
+            #expect(gotQ == expectedQ, "queries at position \(position)")
+            #expect(gotK == expectedK, "keys at position \(position)")
+            // Either side may be absent.
+            var onlyK = k
+            onlyK.withUnsafeMutableBufferPointer {
+                bk_rope_qk(nil, 0, $0.baseAddress, 3, 64, Int32(rotated), Int32(position), 10_000, neox ? 1 : 0)
+            }
+            #expect(onlyK == expectedK)
+        }
     }
 
     /// RoPE preserves each rotated pair's length: a real rotation, whatever the pairing.

@@ -122,6 +122,11 @@ struct ModelForwardTests {
         [1, 17, 42, 299, 5, 88, 120, 7, 7, 250, 33],
         [2, 200, 150],
         [9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 11, 12, 13, 14, 15, 16, 17, 18],
+        // Six prompts decode six rows at once, so with 2 and 3 threads every thread gets whole rows and the steps
+        // take the row-split path (positions stored inside attention); shorter ones drop out to the other path.
+        [298, 4, 4, 61, 90, 12, 3],
+        [77, 78, 79, 80, 81],
+        [13, 250, 6, 140, 2, 2, 9, 31, 100],
     ]
 
     func runner(_ model: Model, threads: Int = 2, pageSize: Int = 4, pageCount: Int = 32) throws -> ModelRunner {

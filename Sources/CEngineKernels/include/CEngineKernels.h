@@ -89,6 +89,10 @@ void bk_softmax(float *x, int n);
  */
 void bk_rope(float *x, int n_heads, int head_dim, int n_rot, int pos, float freq_base, int neox);
 
+/* bk_rope of one token's query heads and key heads (either may be NULL) with the angles computed once for both. */
+void bk_rope_qk(float *q, int q_heads, float *k, int k_heads, int head_dim, int n_rot, int pos, float freq_base,
+                int neox);
+
 /* In-place SiLU: x = x / (1 + exp(-x)). */
 void bk_silu(float *x, int n);
 

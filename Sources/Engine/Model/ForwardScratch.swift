@@ -20,9 +20,12 @@ final class ForwardScratch {
     let projected: UnsafeMutableBufferPointer<Float>
     let gate: UnsafeMutableBufferPointer<Float>
     let up: UnsafeMutableBufferPointer<Float>
-    /// Activation rows quantized to Q8_0 and to Q8_1 (sized for the widest input).
-    let activationsQ8_0: UnsafeMutableRawBufferPointer
-    let activationsQ8_1: UnsafeMutableRawBufferPointer
+    /// Activation rows quantized to Q8_0 and to Q8_1 (sized for the widest input), for every matmul but the
+    /// down projection.
+    let activations: QuantizedActivations
+    /// The down projection's input, which the gate/up section quantizes while other threads still read
+    /// ``activations``.
+    let downActivations: QuantizedActivations
     /// Normalized last rows of each entry, then their logits.
     let finalRows: UnsafeMutableBufferPointer<Float>
     let logits: UnsafeMutableBufferPointer<Float>
@@ -61,10 +64,8 @@ final class ForwardScratch {
         up = floats(rows * c.feedForwardLength)
         let widest = max(c.embeddingLength, queryLength, c.feedForwardLength)
         let activationBytes = max(rows, sequences) * ((widest + 31) / 32) * TensorType.q8_1.blockBytes
-        activationsQ8_0 = .allocate(byteCount: activationBytes, alignment: 64)
-        activationsQ8_1 = .allocate(byteCount: activationBytes, alignment: 64)
-        activationsQ8_0.initializeMemory(as: UInt8.self, repeating: 0)
-        activationsQ8_1.initializeMemory(as: UInt8.self, repeating: 0)
+        activations = QuantizedActivations(byteCount: activationBytes)
+        downActivations = QuantizedActivations(byteCount: activationBytes)
         finalRows = floats(sequences * c.embeddingLength)
         logits = floats(sequences * c.vocabularySize)
         scores = floats(threads * maximumSequenceLength)
@@ -84,11 +85,36 @@ final class ForwardScratch {
         ] {
             buffer.deallocate()
         }
-        activationsQ8_0.deallocate()
-        activationsQ8_1.deallocate()
         pageTables.deallocate()
         positions.deallocate()
         rowEntries.deallocate()
         lastRows.deallocate()
+    }
+}
+
+/// Buffers for activation rows quantized to Q8_0 and to Q8_1, the types the integer matmuls read.
+final class QuantizedActivations {
+    let q8_0: UnsafeMutableRawBufferPointer
+    let q8_1: UnsafeMutableRawBufferPointer
+
+    init(byteCount: Int) {
+        q8_0 = .allocate(byteCount: byteCount, alignment: 64)
+        q8_1 = .allocate(byteCount: byteCount, alignment: 64)
+        q8_0.initializeMemory(as: UInt8.self, repeating: 0)
+        q8_1.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    /// The buffer for `type`, or nil for types that are not quantized activations.
+    func buffer(for type: TensorType) -> UnsafeMutableRawBufferPointer? {
+        switch type {
+        case .q8_0: q8_0
+        case .q8_1: q8_1
+        default: nil
+        }
+    }
+
+    deinit {
+        q8_0.deallocate()
+        q8_1.deallocate()
     }
 }

@@ -9,153 +9,222 @@ struct MatmulJob {
     let outputStride: Int
 }
 
+/// The quantized activation types one or more weight matrices read, so rows are quantized once per type.
+struct ActivationTypes: OptionSet {
+    let rawValue: UInt8
+    static let q8_0 = ActivationTypes(rawValue: 1)
+    static let q8_1 = ActivationTypes(rawValue: 2)
+
+    /// The types `matrices` need; float matrices need none.
+    init(_ matrices: WeightMatrix...) {
+        var types: ActivationTypes = []
+        for matrix in matrices {
+            switch matrix.activationType {
+            case .q8_0: types.insert(.q8_0)
+            case .q8_1: types.insert(.q8_1)
+            default: break
+            }
+        }
+        self = types
+    }
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+}
+
+/// Per-row work between two matmul sections. Rows are independent in each, so a step with several rows per
+/// thread splits them over the threads (``ModelRunner/runRows(_:rows:)``) instead of leaving the other threads
+/// waiting while one does them.
+enum RowWork {
+    /// Adds the last projection to the residual when `addProjected`, normalizes the residual with `norm` and
+    /// quantizes it for the next section's matrices.
+    case prologue(addProjected: Bool, norm: WeightVector, types: ActivationTypes)
+    /// Adds the Q/K/V biases, rotates queries and keys by position and stores keys and values in layer `layer`'s
+    /// KV cache.
+    case positions(layer: Int)
+    /// Quantizes the attention output for the output projection.
+    case quantizeAttention(types: ActivationTypes)
+    /// Quantizes the SwiGLU output for the down projection.
+    case quantizeGate(types: ActivationTypes)
+}
+
 extension ModelRunner {
-    /// Runs layer `layer` over the first `rows` rows of the residual stream.
-    func runLayer(_ layer: Int, rows: Int) {
+    /// Runs layer `layer` over the first `rows` rows of the residual stream. When `residualPending`, the previous
+    /// layer's down projection is still to be added to the residual; this layer adds it as it normalizes, and
+    /// leaves its own down projection pending for the next layer or the logits.
+    func runLayer(_ layer: Int, rows: Int, residualPending: Bool, rowsAreSequences: Bool) {
         let c = model.configuration
         let w = model.layers[layer]
         let s = scratch
         let dim = c.embeddingLength
         let queryLength = c.headCount * c.headDimension
         let kvLength = c.keyValueLength
+        let split = splitsRows(rows)
 
         // Attention block: norm, Q/K/V from one quantization of the normalized rows.
-        normalize(rows: rows, from: s.x.baseAddress, weight: w.attentionNorm, into: s.normalized.baseAddress)
-        prepareActivations(s.normalized, length: dim, rows: rows, for: w.query, w.key, w.value)
+        runRows(
+            .prologue(
+                addProjected: residualPending, norm: w.attentionNorm, types: ActivationTypes(w.query, w.key, w.value)),
+            rows: rows)
         parallelMatmul(
             job(w.query, input: s.normalized, length: dim, output: s.query, stride: queryLength),
             job(w.key, input: s.normalized, length: dim, output: s.key, stride: kvLength),
             job(w.value, input: s.normalized, length: dim, output: s.value, stride: kvLength), rows: rows)
-        if let qb = w.queryBias, let kb = w.keyBias, let vb = w.valueBias {
-            for r in 0..<rows {
-                addBias(qb, to: s.query.baseAddress.map { $0 + r * queryLength })
-                addBias(kb, to: s.key.baseAddress.map { $0 + r * kvLength })
-                addBias(vb, to: s.value.baseAddress.map { $0 + r * kvLength })
-            }
-        }
-        let pool = cache.layer(layer)
-        let neox: Int32 = c.architecture.usesNeoXRoPE ? 1 : 0
-        let isa = configuration.kernels.instructionSet.cValue
-        for r in 0..<rows {
-            let position = s.positions[r]
-            guard let q = s.query.baseAddress, let k = s.key.baseAddress, let v = s.value.baseAddress,
-                let kv = pool.baseAddress
-            else { continue }
-            bk_rope(
-                q + r * queryLength, Int32(c.headCount), Int32(c.headDimension), Int32(c.ropeDimensionCount),
-                Int32(position), c.ropeFrequencyBase, neox)
-            bk_rope(
-                k + r * kvLength, Int32(c.keyValueHeadCount), Int32(c.headDimension), Int32(c.ropeDimensionCount),
-                Int32(position), c.ropeFrequencyBase, neox)
-            let page = Int(s.pageTables[s.rowEntries[r] * s.pagesPerSequence + position / cache.pageSize])
-            let slot = kv + page * cache.pageStride + (position % cache.pageSize) * kvLength
-            bk_store_halves(isa, slot, k + r * kvLength, Int32(kvLength))
-            bk_store_halves(isa, slot + cache.valueOffset, v + r * kvLength, Int32(kvLength))
-        }
-        parallelAttention(rows: rows, layer: layer)
-
-        prepareActivations(s.attention, length: queryLength, rows: rows, for: w.output)
+        // A row may attend to keys another row of its sequence stores in this step, so positions are stored in a
+        // section of their own unless every row is a sequence of its own.
+        let positionsInAttention = split && rowsAreSequences
+        if !positionsInAttention { runRows(.positions(layer: layer), rows: rows) }
+        let outputTypes = ActivationTypes(w.output)
+        parallelAttention(
+            rows: rows, layer: layer, positions: positionsInAttention, quantize: split ? outputTypes : [])
+        if !split { runRows(.quantizeAttention(types: outputTypes), rows: rows) }
         parallelMatmul(
             job(w.output, input: s.attention, length: queryLength, output: s.projected, stride: dim), rows: rows)
-        addResidual(rows: rows)
 
-        // Feed-forward block: norm, gate and up from one quantization, SwiGLU, down.
-        normalize(rows: rows, from: s.x.baseAddress, weight: w.feedForwardNorm, into: s.normalized.baseAddress)
-        prepareActivations(s.normalized, length: dim, rows: rows, for: w.gate, w.up)
+        // Feed-forward block: residual and norm, gate and up from one quantization, SwiGLU, down.
+        runRows(
+            .prologue(addProjected: true, norm: w.feedForwardNorm, types: ActivationTypes(w.gate, w.up)), rows: rows)
         let ff = c.feedForwardLength
-        parallelGateUp(
+        let downTypes = ActivationTypes(w.down)
+        let quantized = parallelGateUp(
             gate: job(w.gate, input: s.normalized, length: dim, output: s.gate, stride: ff),
-            up: job(w.up, input: s.normalized, length: dim, output: s.up, stride: ff), rows: rows)
-        prepareActivations(s.gate, length: ff, rows: rows, for: w.down)
-        parallelMatmul(job(w.down, input: s.gate, length: ff, output: s.projected, stride: dim), rows: rows)
-        addResidual(rows: rows)
+            up: job(w.up, input: s.normalized, length: dim, output: s.up, stride: ff), rows: rows,
+            quantizeFor: downTypes)
+        if !quantized { runRows(.quantizeGate(types: downTypes), rows: rows) }
+        parallelMatmul(
+            job(w.down, input: s.gate, length: ff, output: s.projected, stride: dim, from: s.downActivations),
+            rows: rows)
     }
 
-    /// Final norm of each entry's last row and the logits over the vocabulary.
+    /// Adds the last layer's pending down projection to each entry's last row, then the final norm of those rows
+    /// and the logits over the vocabulary.
     func computeLogits(entries: Int) {
         let c = model.configuration
         let s = scratch
         let dim = c.embeddingLength
+        guard let x = s.x.baseAddress, let p = s.projected.baseAddress, let y = s.finalRows.baseAddress else { return }
+        let isa = configuration.kernels.instructionSet.cValue
         for e in 0..<entries {
-            guard let x = s.x.baseAddress, let y = s.finalRows.baseAddress else { return }
-            bk_rmsnorm(
-                configuration.kernels.instructionSet.cValue, x + s.lastRows[e] * dim,
-                model.outputNorm.values.baseAddress,
-                y + e * dim, Int32(dim), c.rmsNormEpsilon)
+            let row = x + s.lastRows[e] * dim
+            addInPlace(row, p + s.lastRows[e] * dim, count: dim)
+            bk_rmsnorm(isa, row, model.outputNorm.values.baseAddress, y + e * dim, Int32(dim), c.rmsNormEpsilon)
         }
-        prepareActivations(s.finalRows, length: dim, rows: entries, for: model.output)
+        let types = ActivationTypes(model.output)
+        for e in 0..<entries { quantize(row: e, of: y, length: dim, columns: 0..<dim, types: types) }
         parallelMatmul(
             job(model.output, input: s.finalRows, length: dim, output: s.logits, stride: c.vocabularySize),
             rows: entries)
     }
 
-    private func normalize(
-        rows: Int, from x: UnsafeMutablePointer<Float>?, weight: WeightVector, into y: UnsafeMutablePointer<Float>?
-    ) {
+    /// Whether a step of `rows` rows gives every thread at least two: then per-row work is split over the
+    /// threads, and attention gives each thread whole rows.
+    func splitsRows(_ rows: Int) -> Bool { rows >= 2 * threads.count }
+
+    /// Does `work` for every row of `0..<rows`: split over the threads when ``splitsRows(_:)``, else on this
+    /// thread, where a handoff to the others would cost more than the work.
+    func runRows(_ work: RowWork, rows: Int) {
+        if splitsRows(rows) {
+            parallelRows(work, rows: rows)
+        } else {
+            for row in 0..<rows { perform(work, row: row) }
+        }
+    }
+
+    /// Does `work` for row `row`.
+    func perform(_ work: RowWork, row r: Int) {
         let c = model.configuration
-        guard let x, let y else { return }
-        for r in 0..<rows {
+        let s = scratch
+        switch work {
+        case .prologue(let addProjected, let norm, let types):
+            let dim = c.embeddingLength
+            guard let x = s.x.baseAddress, let p = s.projected.baseAddress, let y = s.normalized.baseAddress
+            else { return }
+            if addProjected { addInPlace(x + r * dim, p + r * dim, count: dim) }
             bk_rmsnorm(
-                configuration.kernels.instructionSet.cValue, x + r * c.embeddingLength, weight.values.baseAddress,
-                y + r * c.embeddingLength, Int32(c.embeddingLength), c.rmsNormEpsilon)
+                configuration.kernels.instructionSet.cValue, x + r * dim, norm.values.baseAddress, y + r * dim,
+                Int32(dim), c.rmsNormEpsilon)
+            quantize(row: r, of: y, length: dim, columns: 0..<dim, types: types)
+        case .positions(let layer):
+            storePositions(row: r, layer: layer)
+        case .quantizeAttention(let types):
+            let length = c.headCount * c.headDimension
+            guard let a = s.attention.baseAddress else { return }
+            quantize(row: r, of: a, length: length, columns: 0..<length, types: types)
+        case .quantizeGate(let types):
+            let length = c.feedForwardLength
+            guard let g = s.gate.baseAddress else { return }
+            quantize(row: r, of: g, length: length, columns: 0..<length, types: types, into: s.downActivations)
         }
     }
 
-    private func addBias(_ bias: WeightVector, to row: UnsafeMutablePointer<Float>?) {
-        guard let row else { return }
-        for i in 0..<bias.values.count { row[i] += bias.values[i] }
-    }
-
-    private func addResidual(rows: Int) {
-        let count = rows * model.configuration.embeddingLength
-        let x = scratch.x
-        let p = scratch.projected
-        for i in 0..<count { x[i] += p[i] }
-    }
-
-    /// Quantizes `rows` rows of `length` floats once per activation type the `weights` need.
-    private func prepareActivations(
-        _ source: UnsafeMutableBufferPointer<Float>, length: Int, rows: Int, for first: WeightMatrix,
-        _ second: WeightMatrix? = nil, _ third: WeightMatrix? = nil
-    ) {
+    /// Row `r`'s Q/K/V biases (Qwen2), rotary embedding of its query and key heads at its position, and its key
+    /// and value stored as halves in its sequence's KV page of layer `layer`.
+    func storePositions(row r: Int, layer: Int) {
+        let c = model.configuration
+        let s = scratch
+        let w = model.layers[layer]
+        let queryLength = c.headCount * c.headDimension
+        let kvLength = c.keyValueLength
+        guard let q = s.query.baseAddress, let k = s.key.baseAddress, let v = s.value.baseAddress,
+            let kv = cache.layer(layer).baseAddress
+        else { return }
+        let (qr, kr, vr) = (q + r * queryLength, k + r * kvLength, v + r * kvLength)
+        if let qb = w.queryBias?.values.baseAddress, let kb = w.keyBias?.values.baseAddress,
+            let vb = w.valueBias?.values.baseAddress
+        {
+            addInPlace(qr, qb, count: queryLength)
+            addInPlace(kr, kb, count: kvLength)
+            addInPlace(vr, vb, count: kvLength)
+        }
+        let position = s.positions[r]
+        bk_rope_qk(
+            qr, Int32(c.headCount), kr, Int32(c.keyValueHeadCount), Int32(c.headDimension),
+            Int32(c.ropeDimensionCount), Int32(position), c.ropeFrequencyBase, c.architecture.usesNeoXRoPE ? 1 : 0)
+        let page = Int(s.pageTables[s.rowEntries[r] * s.pagesPerSequence + position / cache.pageSize])
+        let slot = kv + page * cache.pageStride + (position % cache.pageSize) * kvLength
         let isa = configuration.kernels.instructionSet.cValue
-        guard let x = source.baseAddress else { return }
-        var didQ8_0 = false
-        var didQ8_1 = false
-        func quantize(for weights: WeightMatrix?) {
-            switch weights?.activationType {
-            case .q8_0? where !didQ8_0:
-                didQ8_0 = true
-                guard let out = scratch.activationsQ8_0.baseAddress,
-                    let bytes = TensorType.q8_0.rowBytes(elements: length)
-                else { return }
-                for r in 0..<rows { bk_quantize_row_q8_0(isa, x + r * length, out + r * bytes, Int32(length)) }
-            case .q8_1? where !didQ8_1:
-                didQ8_1 = true
-                guard let out = scratch.activationsQ8_1.baseAddress,
-                    let bytes = TensorType.q8_1.rowBytes(elements: length)
-                else { return }
-                for r in 0..<rows { bk_quantize_row_q8_1(isa, x + r * length, out + r * bytes, Int32(length)) }
-            default: break
-            }
-        }
-        quantize(for: first)
-        quantize(for: second)
-        quantize(for: third)
+        bk_store_halves(isa, slot, kr, Int32(kvLength))
+        bk_store_halves(isa, slot + cache.valueOffset, vr, Int32(kvLength))
     }
 
-    /// The matmul of `weights` with the activations ``prepareActivations`` made from `input`.
+    /// Quantizes elements `columns` (whole 32-element blocks, or up to the row's end) of row `r` of `source`, rows
+    /// of `length` floats, into `buffers` (default ``ForwardScratch/activations``) for each type in `types`, where
+    /// the matmuls read them.
+    func quantize(
+        row r: Int, of source: UnsafePointer<Float>, length: Int, columns: Range<Int>, types: ActivationTypes,
+        into buffers: QuantizedActivations? = nil
+    ) {
+        guard !columns.isEmpty else { return }
+        let buffers = buffers ?? scratch.activations
+        let isa = configuration.kernels.instructionSet.cValue
+        let x = source + r * length + columns.lowerBound
+        let count = Int32(columns.count)
+        let block = columns.lowerBound / 32
+        if types.contains(.q8_0), let out = buffers.q8_0.baseAddress,
+            let bytes = TensorType.q8_0.rowBytes(elements: length)
+        {
+            bk_quantize_row_q8_0(isa, x, out + r * bytes + block * TensorType.q8_0.blockBytes, count)
+        }
+        if types.contains(.q8_1), let out = buffers.q8_1.baseAddress,
+            let bytes = TensorType.q8_1.rowBytes(elements: length)
+        {
+            bk_quantize_row_q8_1(isa, x, out + r * bytes + block * TensorType.q8_1.blockBytes, count)
+        }
+    }
+
+    /// `x[i] += y[i]` for `count` floats.
+    private func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] += y[i] }
+    }
+
+    /// The matmul of `weights` with the activations quantized from `input` into `buffers` (default
+    /// ``ForwardScratch/activations``), or with `input` itself for float weights.
     private func job(
         _ weights: WeightMatrix, input: UnsafeMutableBufferPointer<Float>, length: Int,
-        output: UnsafeMutableBufferPointer<Float>, stride: Int
+        output: UnsafeMutableBufferPointer<Float>, stride: Int, from buffers: QuantizedActivations? = nil
     ) -> MatmulJob {
         let type = weights.activationType
-        let source: UnsafeRawPointer? =
-            switch type {
-            case .q8_0: UnsafeRawPointer(scratch.activationsQ8_0.baseAddress)
-            case .q8_1: UnsafeRawPointer(scratch.activationsQ8_1.baseAddress)
-            default: UnsafeRawPointer(input.baseAddress)
-            }
+        let quantized = (buffers ?? scratch.activations).buffer(for: type)
+        let source = UnsafeRawPointer(quantized?.baseAddress ?? UnsafeMutableRawPointer(input.baseAddress))
         return MatmulJob(
             weights: weights, activations: source, activationRowBytes: type.rowBytes(elements: length) ?? 0,
             output: output.baseAddress, outputStride: stride)

@@ -1,20 +1,27 @@
 import CEngineKernels
 
 /// What the threads of one parallel section share: the runner, whose buffers outlive the section, and the
-/// matmuls to run. Each thread writes only its own part (disjoint weight rows, attention heads or score slices),
-/// and a section returns only after every thread is done.
+/// section's work. Each thread writes only its own part (disjoint weight rows, attention heads, rows or score
+/// slices), and a section returns only after every thread is done.
 private struct ThreadShared {
     let runner: ModelRunner
     let isa: bk_isa
     let threads: Int
     let rows: Int
-    let first: MatmulJob?
-    let second: MatmulJob?
-    let third: MatmulJob?
-    let layer: Int
+    var first: MatmulJob? = nil
+    var second: MatmulJob? = nil
+    var third: MatmulJob? = nil
+    var layer = 0
     /// Whether `first` and `second` are the gate and up projections, whose outputs each thread combines with
     /// SwiGLU over its own columns right after computing them.
     var swiGLU = false
+    /// Activation types each thread quantizes its part of the section's output into: the SwiGLU columns for the
+    /// down projection, or whole attention rows for the output projection.
+    var quantize: ActivationTypes = []
+    /// Whether attention first stores each row's positions (``RowWork/positions(layer:)``).
+    var positions = false
+    /// The per-row work of a row section.
+    var rowWork: RowWork? = nil
 }
 
 extension ModelRunner {
@@ -23,29 +30,48 @@ extension ModelRunner {
     func parallelMatmul(_ first: MatmulJob, _ second: MatmulJob? = nil, _ third: MatmulJob? = nil, rows: Int) {
         var shared = ThreadShared(
             runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
-            rows: rows, first: first, second: second, third: third, layer: 0)
+            rows: rows, first: first, second: second, third: third)
         run(&shared)
     }
 
     /// The gate and up projections and `gate = silu(gate) · up`, in one section: each thread applies SwiGLU to the
-    /// columns it computed, so the combination costs no serial pass over the rows.
-    func parallelGateUp(gate: MatmulJob, up: MatmulJob, rows: Int) {
+    /// columns it computed, so the combination costs no serial pass over the rows, and quantizes those columns
+    /// for the down projection when `quantizeFor` names types. Returns whether it did quantize them.
+    func parallelGateUp(gate: MatmulJob, up: MatmulJob, rows: Int, quantizeFor types: ActivationTypes) -> Bool {
         // Fused only when both matrices split their rows alike (same count, both packed or both not).
         guard gate.weights.rowCount == up.weights.rowCount, (gate.weights.packed == nil) == (up.weights.packed == nil)
         else {
             parallelMatmul(gate, up, rows: rows)
-            guard let g = gate.output, let u = up.output else { return }
+            guard let g = gate.output, let u = up.output else { return false }
             for row in 0..<rows {
                 bk_swiglu(
                     configuration.kernels.instructionSet.cValue, g + row * gate.outputStride,
                     u + row * up.outputStride, Int32(gate.weights.rowCount))
             }
-            return
+            return false
         }
+        // Quantization works on whole 32-element blocks, which every thread's columns are (see matmulShare).
+        let quantize = gate.weights.rowCount % 32 == 0 && gate.outputStride == gate.weights.rowCount ? types : []
         var shared = ThreadShared(
             runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
-            rows: rows, first: gate, second: up, third: nil, layer: 0, swiGLU: true)
+            rows: rows, first: gate, second: up, swiGLU: true, quantize: quantize)
         run(&shared)
+        return quantize == types
+    }
+
+    /// `work` for every row, each thread taking a contiguous share of the rows.
+    func parallelRows(_ work: RowWork, rows: Int) {
+        var shared = ThreadShared(
+            runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count, rows: rows,
+            rowWork: work)
+        threads.run(&shared) { context, thread, _ in
+            guard let shared = context?.assumingMemoryBound(to: ThreadShared.self).pointee,
+                let work = shared.rowWork
+            else { return }
+            for row in ModelRunner.share(of: shared.rows, thread: Int(thread), of: shared.threads, multiple: 1) {
+                shared.runner.perform(work, row: row)
+            }
+        }
     }
 
     private func run(_ shared: inout ThreadShared) {
@@ -56,11 +82,12 @@ extension ModelRunner {
     }
 
     /// Attention of every row over its sequence's cached tokens (up to and including its own position), threads
-    /// splitting the (row, head) pairs.
-    func parallelAttention(rows: Int, layer: Int) {
+    /// splitting the (row, head) pairs, or whole rows when ``splitsRows(_:)``. With whole rows a thread also stores
+    /// each row's positions first when `positions`, and quantizes each row's output into `quantize`'s types.
+    func parallelAttention(rows: Int, layer: Int, positions: Bool, quantize: ActivationTypes) {
         var shared = ThreadShared(
             runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
-            rows: rows, first: nil, second: nil, third: nil, layer: layer)
+            rows: rows, layer: layer, quantize: quantize, positions: positions)
         threads.run(&shared) { context, thread, _ in
             guard let shared = context?.assumingMemoryBound(to: ThreadShared.self).pointee else { return }
             ModelRunner.attentionShare(shared, thread: Int(thread))
@@ -79,6 +106,9 @@ extension ModelRunner {
             bk_swiglu(
                 shared.isa, gate + row * stride + columns.lowerBound, up + row * stride + columns.lowerBound,
                 Int32(columns.count))
+            shared.runner.quantize(
+                row: row, of: gate, length: stride, columns: columns, types: shared.quantize,
+                into: shared.runner.scratch.downActivations)
         }
     }
 
@@ -90,7 +120,9 @@ extension ModelRunner {
         else { return nil }
         // Runners asked for other kernels (scalar, for comparison) keep to the row layout.
         if let packed = job.weights.packed, shared.isa == BK_ISA_AVX2 {
-            let groups = share(of: packed.groupCount, thread: thread, of: shared.threads, multiple: 1)
+            // Gate/up shares are whole 32-column blocks, so each thread can quantize its own columns.
+            let groups = share(
+                of: packed.groupCount, thread: thread, of: shared.threads, multiple: shared.swiGLU ? 4 : 1)
             if packed.multiply(
                 groups: groups, activations: x, activationRowBytes: job.activationRowBytes, batch: shared.rows,
                 output: y, outputStride: job.outputStride)
@@ -98,7 +130,8 @@ extension ModelRunner {
                 return (groups.lowerBound * 8)..<(groups.upperBound * 8)
             }
         }
-        let range = share(of: job.weights.rowCount, thread: thread, of: shared.threads)
+        let range = share(
+            of: job.weights.rowCount, thread: thread, of: shared.threads, multiple: shared.swiGLU ? 32 : 4)
         guard !range.isEmpty else { return range }
         _ = bk_matmul(
             shared.isa, cType, w, job.weights.rowBytes, Int32(range.lowerBound), Int32(range.upperBound),
@@ -124,11 +157,14 @@ extension ModelRunner {
                 kv, cache.pageStride, cache.valueOffset, pageTables + s.rowEntries[row] * s.pagesPerSequence,
                 Int32(cache.pageSize), Int32(s.positions[row] + 1), scale, scores + thread * s.maximumSequenceLength)
         }
-        if shared.rows >= 2 * shared.threads {
-            // A prompt chunk: later rows attend to more tokens, so every thread takes every n-th row to even out
-            // the work (contiguous halves would give one thread three quarters of it).
+        if runner.splitsRows(shared.rows) {
+            // Every thread takes every n-th row: in a prompt chunk later rows attend to more tokens, and
+            // contiguous halves would give one thread three quarters of the work.
             for row in stride(from: thread, to: shared.rows, by: shared.threads) {
+                if shared.positions { runner.storePositions(row: row, layer: shared.layer) }
                 attend(row: row, heads: 0..<c.headCount)
+                runner.quantize(
+                    row: row, of: out, length: queryLength, columns: 0..<queryLength, types: shared.quantize)
             }
             return
         }

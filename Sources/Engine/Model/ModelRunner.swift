@@ -184,7 +184,7 @@ public final class ModelRunner {
             scratch.lastRows[e] = row - 1
         }
         for layer in 0..<c.layerCount {
-            runLayer(layer, rows: row)
+            runLayer(layer, rows: row, residualPending: layer > 0, rowsAreSequences: row == batch.count)
         }
         computeLogits(entries: batch.count)
         lastBatchCount = batch.count

@@ -54,6 +54,9 @@ static inline uint16_t bk_fp32_to_fp16(float f) {
 /* Resolves BK_ISA_AUTO and unsupported requests to what will actually run. */
 __attribute__((visibility("hidden"))) bk_isa bk_resolve_isa(bk_isa isa);
 
+/* 1 when this CPU has AVX-512F with 256-bit (VL) encodings, so 32 vector registers, and the AVX2 set; cached. */
+__attribute__((visibility("hidden"))) int bk_cpu_has_avx512vl(void);
+
 /* 1 when this CPU has AVX-512 VNNI with 256-bit (VL) encodings and the AVX2 set the kernels build on; cached. */
 __attribute__((visibility("hidden"))) int bk_cpu_has_avx512_vnni(void);
 

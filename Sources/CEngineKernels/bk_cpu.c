@@ -39,6 +39,24 @@ int bk_cpu_has_avx512_vnni(void) {
 #endif
 }
 
+#if BK_HAVE_AVX2_PATH
+static int bk_avx512vl_cached = -1;
+#endif
+
+int bk_cpu_has_avx512vl(void) {
+#if BK_HAVE_AVX2_PATH
+    int cached = __atomic_load_n(&bk_avx512vl_cached, __ATOMIC_RELAXED);
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = bk_cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+        __atomic_store_n(&bk_avx512vl_cached, cached, __ATOMIC_RELAXED);
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
 int bk_isa_supported(bk_isa isa) {
     switch (isa) {
     case BK_ISA_AUTO:

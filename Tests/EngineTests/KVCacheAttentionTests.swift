@@ -64,7 +64,10 @@ struct KVCacheAttentionTests {
     /// (heads, KV heads, head size, tokens, page size): odd head sizes exercise the vector tails.
     @Test(
         arguments: InstructionSet.available,
-        [(4, 2, 16, 1, 4), (9, 3, 64, 37, 8), (9, 3, 64, 3, 2), (9, 3, 64, 300, 256), (6, 6, 20, 300, 256), (8, 1, 13, 9, 2)])
+        [
+            (4, 2, 16, 1, 4), (9, 3, 64, 37, 8), (9, 3, 64, 3, 2), (9, 3, 64, 300, 256), (6, 6, 20, 300, 256),
+            (8, 1, 13, 9, 2),
+        ])
     func matchesPlainAttentionOverScatteredPages(isa: InstructionSet, shape: (Int, Int, Int, Int, Int)) throws {
         let (heads, kvHeads, headDim, tokens, pageSize) = shape
         var rng = SeededGenerator(seed: UInt64(heads * 1000 + tokens))
@@ -88,7 +91,11 @@ struct KVCacheAttentionTests {
         let expected = Self.reference(
             query: query, keys: keys, values: values, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale)
         var output = [Float](repeating: .nan, count: heads * headDim)
-        var scores = [Float](repeating: 0, count: tokens)
+        // Several heads of one KV head may be scored together, each with a row of its own.
+        var scores = [Float](
+            repeating: 0,
+            count: Kernels.attentionScratchCount(queryHeads: heads, keyValueHeads: kvHeads, tokens: tokens))
+        #expect(scores.count >= tokens && scores.count <= min(3, heads / kvHeads) * tokens)
         let kernels = try Kernels(isa)
         try pool.withUnsafeBufferPointer { pool in
             try pages.withUnsafeBufferPointer { pages in
@@ -120,19 +127,22 @@ struct KVCacheAttentionTests {
         let pages: [Int32] = [0, 5]
         let query = [Float](repeating: 0, count: 16)
         var output = [Float](repeating: 0, count: 16)
-        var scores = [Float](repeating: 0, count: 8)
-        let cases: [(tokens: Int, heads: Range<Int>, kvHeads: Int, message: String)] = [
-            (6, 0..<2, 1, "page 5 lies outside the pool"),
-            (9, 0..<2, 1, "9 tokens need 3 pages of 4"),
-            (3, 0..<3, 1, "heads 0..<3"),
-            (3, 0..<2, 3, "grouped over 3 KV heads"),
+        var scores = [Float](repeating: 0, count: 16)
+        let cases: [(tokens: Int, heads: Range<Int>, kvHeads: Int, scores: Int, message: String)] = [
+            (6, 0..<2, 1, 16, "page 5 lies outside the pool"),
+            (9, 0..<2, 1, 16, "9 tokens need 3 pages of 4"),
+            (3, 0..<3, 1, 16, "heads 0..<3"),
+            (3, 0..<2, 3, 16, "grouped over 3 KV heads"),
+            // Two query heads share the one KV head: 3 tokens need 6 score floats.
+            (3, 0..<2, 1, 5, "6 score floats; got 2 pages and 5 floats"),
         ]
         for c in cases {
             let error = #expect(throws: KernelError.self) {
                 try pool.withUnsafeBufferPointer { pool in
                     try pages.withUnsafeBufferPointer { pages in
                         try output.withUnsafeMutableBufferPointer { out in
-                            try scores.withUnsafeMutableBufferPointer { s in
+                            try scores.withUnsafeMutableBufferPointer { all in
+                                let s = UnsafeMutableBufferPointer(rebasing: all[0..<c.scores])
                                 try query.withUnsafeBufferPointer { q in
                                     try Kernels.best.attention(
                                         query: q, output: out, heads: c.heads,

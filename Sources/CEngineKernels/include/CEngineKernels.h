@@ -113,13 +113,17 @@ void bk_swiglu(bk_isa isa, float *g, const float *u, int n);
  * q: n_head * head_dim floats (already rotated). out: n_head * head_dim floats; only the heads in range are written.
  * Query head h reads KV head h / (n_head / n_kv_head). The cache holds IEEE half bits. Keys of token t lie at
  * kv + pages[t / page_size] * page_stride + (t % page_size) * n_kv_head * head_dim, values at the same place plus
- * v_offset (all in halves, each an unsigned short of IEEE half bits). scores: scratch of at least n_tokens floats.
+ * v_offset (all in halves, each an unsigned short of IEEE half bits). scores: scratch of at least
+ * bk_attention_scratch_floats(n_head, n_kv_head, n_tokens) floats: query heads of one KV head may be scored together.
  * Weights are softmax(q . k * scale) over the tokens; causal masking is the caller's choice of n_tokens (a row at position p passes p + 1).
  * isa selects the scalar or AVX2 path as for the other kernels; they differ only in summation order.
  */
 void bk_attention(bk_isa isa, const float *q, float *out, int n_head, int n_kv_head, int head_dim, int head_begin, int head_end,
                   const unsigned short *kv, long page_stride, long v_offset, const int *pages, int page_size, int n_tokens,
                   float scale, float *scores);
+
+/* Floats of scratch bk_attention needs for n_tokens tokens: n_tokens times up to three heads of one KV group. */
+long bk_attention_scratch_floats(int n_head, int n_kv_head, int n_tokens);
 
 /* n floats stored as IEEE halves, rounded to nearest even; the scalar and AVX2 (F16C) paths give the same bits. */
 void bk_store_halves(bk_isa isa, unsigned short *dst, const float *src, int n);

@@ -38,8 +38,8 @@ extension Kernels {
     ///
     /// Each query head h attends with KV head `h / (queryHeads / keyValueHeads)`: weights are
     /// `softmax(q·k · scale)` over the tokens, the output is the weighted sum of the values. Causal masking is the
-    /// caller's choice of `tokens` (a row at position p passes p + 1). `scores` is scratch of at least `tokens`
-    /// floats.
+    /// caller's choice of `tokens` (a row at position p passes p + 1). `scores` is scratch of at least
+    /// ``attentionScratchCount(queryHeads:keyValueHeads:tokens:)`` floats.
     ///
     /// - Throws: ``KernelError`` when a buffer is too small for the shapes or a page lies outside the pool.
     public func attention(
@@ -57,10 +57,11 @@ extension Kernels {
                     + "do not fit heads of \(d) floats grouped over \(kvHeads) KV heads.")
         }
         let pagesNeeded = (tokens + layout.pageSize - 1) / max(1, layout.pageSize)
-        guard tokens >= 0, layout.pageSize > 0, layout.pages.count >= pagesNeeded, scores.count >= tokens else {
+        let scoreCount = Self.attentionScratchCount(queryHeads: queryHeads, keyValueHeads: kvHeads, tokens: tokens)
+        guard tokens >= 0, layout.pageSize > 0, layout.pages.count >= pagesNeeded, scores.count >= scoreCount else {
             throw KernelError(
                 description: "attention: \(tokens) tokens need \(pagesNeeded) pages of \(layout.pageSize) and "
-                    + "\(tokens) score floats; got \(layout.pages.count) pages and \(scores.count) floats.")
+                    + "\(scoreCount) score floats; got \(layout.pages.count) pages and \(scores.count) floats.")
         }
         let pageFloats = layout.valueOffset + layout.pageSize * kvHeads * d
         for page in layout.pages.prefix(pagesNeeded) {
@@ -77,6 +78,14 @@ extension Kernels {
             instructionSet.cValue, q, out, Int32(queryHeads), Int32(kvHeads), Int32(d), Int32(heads.lowerBound),
             Int32(heads.upperBound), kv,
             layout.pageStride, layout.valueOffset, pages, Int32(layout.pageSize), Int32(tokens), scale, s)
+    }
+
+    /// Score floats ``attention(query:output:heads:layout:tokens:scale:scores:)`` needs as scratch: `tokens` times
+    /// the query heads it may score together (up to three of one KV head).
+    public static func attentionScratchCount(queryHeads: Int, keyValueHeads: Int, tokens: Int) -> Int {
+        Int(
+            bk_attention_scratch_floats(
+                Int32(clamping: queryHeads), Int32(clamping: keyValueHeads), Int32(clamping: tokens)))
     }
 
     /// Stores `values` as IEEE halves, rounded to nearest even, as the KV cache keeps keys and values.

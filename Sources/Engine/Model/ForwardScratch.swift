@@ -1,3 +1,5 @@
+import CEngineKernels
+
 /// The buffers one ``ModelRunner`` step works in, allocated once for the largest step so a step allocates nothing.
 ///
 /// Float buffers hold one row per token of the step (`rows` at most), row-major.
@@ -29,8 +31,10 @@ final class ForwardScratch {
     /// Normalized last rows of each entry, then their logits.
     let finalRows: UnsafeMutableBufferPointer<Float>
     let logits: UnsafeMutableBufferPointer<Float>
-    /// Attention scores, `maximumSequenceLength` floats per thread.
+    /// Attention scores, ``scoresPerThread`` floats per thread.
     let scores: UnsafeMutableBufferPointer<Float>
+    /// Score floats one thread's attention needs for the longest sequence (several heads may be scored at once).
+    let scoresPerThread: Int
     /// Each entry's KV pages, `pagesPerSequence` per entry.
     let pageTables: UnsafeMutableBufferPointer<Int32>
     /// Per row: token position and batch entry; per entry: its last row.
@@ -68,7 +72,9 @@ final class ForwardScratch {
         downActivations = QuantizedActivations(byteCount: activationBytes)
         finalRows = floats(sequences * c.embeddingLength)
         logits = floats(sequences * c.vocabularySize)
-        scores = floats(threads * maximumSequenceLength)
+        scoresPerThread = bk_attention_scratch_floats(
+            Int32(clamping: c.headCount), Int32(clamping: c.keyValueHeadCount), Int32(clamping: maximumSequenceLength))
+        scores = floats(threads * scoresPerThread)
         pageTables = .allocate(capacity: max(1, sequences * pagesPerSequence))
         pageTables.initialize(repeating: 0)
         positions = .allocate(capacity: rows)

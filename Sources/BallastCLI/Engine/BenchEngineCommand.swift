@@ -9,9 +9,12 @@ public struct BenchEngineCommand: ParsableCommand {
         commandName: "engine",
         abstract: "Measure the engine: prompt tokens/s, decode tokens/s at batch 1, 4 and 16, resident memory.",
         discussion: """
-            One prompt of --prompt-length tokens in one step, then --decode-steps decode steps at each batch \
-            size. Memory comes from /proc/self/status (VmRSS now, VmHWM peak). Benchmarks/engine/run.sh runs \
-            this beside llama.cpp's llama-bench on the same model.
+            Each of --rounds rounds evaluates one prompt of --prompt-length tokens in one step, then runs \
+            --decode-steps decode steps at each batch size; every rate printed is the median over the rounds \
+            (--json also lists each round's). Rounds alternate the sizes, so a slow spell on a shared machine \
+            does not land on one size only. Progress goes to stderr. Memory comes from /proc/self/status (VmRSS \
+            now, VmHWM peak). Benchmarks/engine/run.sh runs this beside llama.cpp's llama-bench on the same \
+            model.
             """
     )
 
@@ -31,6 +34,10 @@ public struct BenchEngineCommand: ParsableCommand {
     @Option(name: .long, help: "Decode steps measured at each batch size.")
     public var decodeSteps: Int = 32
 
+    /// Rounds; default 3.
+    @Option(name: .long, help: "Rounds; each rate is the median over them.")
+    public var rounds: Int = 3
+
     /// Batch sizes; default 1, 4, 16.
     @Option(name: .long, parsing: .singleValue, help: "Decode batch size (repeatable; default 1, 4 and 16).")
     public var batch: [Int] = []
@@ -44,8 +51,8 @@ public struct BenchEngineCommand: ParsableCommand {
 
     /// Checks numbers before the model is loaded.
     public func validate() throws {
-        guard promptLength >= 1, decodeSteps >= 1 else {
-            throw ValidationError("--prompt-length and --decode-steps must be at least 1.")
+        guard promptLength >= 1, decodeSteps >= 1, rounds >= 1 else {
+            throw ValidationError("--prompt-length, --decode-steps and --rounds must be at least 1.")
         }
         if let bad = batch.first(where: { $0 < 1 || $0 > 64 }) {
             throw ValidationError("--batch \(bad) is out of range; give 1 to 64.")
@@ -60,12 +67,18 @@ public struct BenchEngineCommand: ParsableCommand {
         let result = try DecodeBenchmark.run(
             model: loaded, threads: threads, promptLength: promptLength,
             batchSizes: batch.isEmpty ? [1, 4, 16] : batch,
-            decodeSteps: decodeSteps)
+            decodeSteps: decodeSteps, rounds: rounds
+        ) { done, total in
+            printError("bench engine: \(done)/\(total) measurements")
+        }
         let memory = ProcessMemory.read()
         let output = BenchEngineOutput(
             model: path, threads: result.threadCount, promptLength: result.promptLength,
-            promptTokensPerSecond: result.promptTokensPerSecond,
-            decode: result.decodeTokensPerSecond.map { .init(batch: $0.batch, tokensPerSecond: $0.tokensPerSecond) },
+            promptTokensPerSecond: result.promptTokensPerSecond, promptSamples: result.promptSamples,
+            rounds: result.rounds,
+            decode: result.decodeTokensPerSecond.map {
+                .init(batch: $0.batch, tokensPerSecond: $0.tokensPerSecond, samples: $0.samples)
+            },
             residentBytes: memory.resident, peakResidentBytes: memory.peak)
         if json {
             print(try JSONOutput.line(output))
@@ -89,13 +102,19 @@ public struct BenchEngineCommand: ParsableCommand {
 struct BenchEngineOutput: Encodable {
     struct Decode: Encodable {
         var batch: Int
+        /// Median over the rounds.
         var tokensPerSecond: Double
+        /// Each round's rate.
+        var samples: [Double]
     }
 
     var model: String
     var threads: Int
     var promptLength: Int
+    /// Median over the rounds.
     var promptTokensPerSecond: Double
+    var promptSamples: [Double]
+    var rounds: Int
     var decode: [Decode]
     var residentBytes: Int?
     var peakResidentBytes: Int?

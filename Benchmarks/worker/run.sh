@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Serves one model with `ballast worker`, then with llama.cpp's `llama-server` (never both at once), drives each
-# with the same `ballast load` runs (1 and 16 closed-loop streams of chat requests from prompts.txt) and prints one
-# JSON object: tokens/s, first-token and inter-token latency of both, and the ratios.
+# with the same `ballast load` runs (1 and 16 closed-loop streams of chat requests from prompts.txt, alternating,
+# ROUNDS times) and prints one JSON object: tokens/s, first-token and inter-token latency of both (each the median
+# over the rounds, so a slow spell on a shared machine does not land on one stream count only), and the ratios.
 #
 #   MODEL       cache name or GGUF path (default smollm2-135m)
 #   THREADS     forward-pass threads for both servers (default: all processors)
 #   DURATION    length of each load run (default 30s)
+#   ROUNDS      load runs at each stream count, alternating with the other count (default 3)
 #   MAX_TOKENS  max_tokens of every request (default 128)
 #   IGNORE_EOS  1 (default): both servers generate exactly MAX_TOKENS per request, so both do the same work
 #   BALLAST     a built ballast binary (default: build .build/release/ballast)
@@ -18,6 +20,7 @@ source Benchmarks/common.sh
 model=${MODEL:-smollm2-135m}
 threads=${THREADS:-$(nproc)}
 duration=${DURATION:-30s}
+rounds=${ROUNDS:-3}
 max_tokens=${MAX_TOKENS:-128}
 ignore_eos=${IGNORE_EOS:-1}
 streams=16
@@ -57,13 +60,16 @@ wait_ready() {
     exit 1
 }
 
-# measure NAME URL: the two load runs against the server at URL, into $work/NAME-1.json and $work/NAME-16.json.
+# measure NAME URL: the load runs against the server at URL, 1 and 16 streams in turn for each round, into
+# $work/NAME-C-R.json.
 measure() {
     local flags=(--chat --prompts "$prompts" --max-tokens "$max_tokens" --duration "$duration" --json)
     [ "$ignore_eos" = 1 ] && flags+=(--ignore-eos)
-    for c in 1 "$streams"; do
-        echo "run.sh: $1, $c stream(s) for $duration" >&2
-        "$ballast" load "$2" --concurrency "$c" "${flags[@]}" >"$work/$1-$c.json"
+    for r in $(seq "$rounds"); do
+        for c in 1 "$streams"; do
+            echo "run.sh: $1, round $r of $rounds, $c stream(s) for $duration" >&2
+            "$ballast" load "$2" --concurrency "$c" "${flags[@]}" >"$work/$1-$c-$r.json"
+        done
     done
 }
 
@@ -85,18 +91,28 @@ wait_ready "http://127.0.0.1:$port/health" "$work/llama.log"
 measure llama "http://127.0.0.1:$port"
 stop_server
 
-python3 - "$work" "$model_path" "$threads" "$duration" "$max_tokens" "$ignore_eos" "$streams" <<'PY'
-import json, sys
-work, model, threads, duration, max_tokens, ignore_eos, streams = sys.argv[1:8]
+python3 - "$work" "$model_path" "$threads" "$duration" "$max_tokens" "$ignore_eos" "$streams" "$rounds" <<'PY'
+import json, statistics, sys
+work, model, threads, duration, max_tokens, ignore_eos, streams, rounds = sys.argv[1:9]
 
-def summary(name, c):
-    r = json.load(open(f"{work}/{name}-{c}.json"))
+def one(r):
     return {
         "tokens_per_second": r["tokensPerSecond"], "requests": r["requests"], "succeeded": r["succeeded"],
-        "errors": r["errors"], "ttft_p50_ms": r["timeToFirstToken"]["p50"] * 1e3,
-        "ttft_p95_ms": r["timeToFirstToken"]["p95"] * 1e3, "itl_p50_ms": r["interTokenLatency"]["p50"] * 1e3,
-        "itl_p95_ms": r["interTokenLatency"]["p95"] * 1e3, "e2e_p50_ms": r["endToEnd"]["p50"] * 1e3,
+        "ttft_p50_ms": r["timeToFirstToken"]["p50"] * 1e3, "ttft_p95_ms": r["timeToFirstToken"]["p95"] * 1e3,
+        "itl_p50_ms": r["interTokenLatency"]["p50"] * 1e3, "itl_p95_ms": r["interTokenLatency"]["p95"] * 1e3,
+        "e2e_p50_ms": r["endToEnd"]["p50"] * 1e3,
     }
+
+def summary(name, c):
+    runs = [json.load(open(f"{work}/{name}-{c}-{r}.json")) for r in range(1, int(rounds) + 1)]
+    each = [one(r) for r in runs]
+    # Every figure is the median over the rounds; requests add up; errors are listed per round.
+    out = {key: statistics.median(e[key] for e in each) for key in each[0]}
+    out["requests"] = sum(e["requests"] for e in each)
+    out["succeeded"] = sum(e["succeeded"] for e in each)
+    out["errors"] = [r["errors"] for r in runs]
+    out["tokens_per_second_rounds"] = [e["tokens_per_second"] for e in each]
+    return out
 
 ours = {c: summary("ballast", c) for c in ("1", streams)}
 llama = {c: summary("llama", c) for c in ("1", streams)}
@@ -105,7 +121,7 @@ def ratio(a, b):
     return a / b if b else None
 
 print(json.dumps({
-    "model": model, "threads": int(threads), "duration": duration, "max_tokens": int(max_tokens),
+    "model": model, "threads": int(threads), "duration": duration, "rounds": int(rounds), "max_tokens": int(max_tokens),
     "ignore_eos": ignore_eos == "1", "streams": [1, int(streams)],
     "ballast": ours, "llama_cpp": llama,
     "ratios": {

@@ -203,6 +203,55 @@ struct ModelForwardTests {
         #expect(r.length(of: s) == prompt.count)
     }
 
+    /// A sequence that starts from another's copied prefix computes exactly what prefilling the whole prompt does.
+    @Test(arguments: [1, 4, 9, 10])
+    func copiedPrefixEqualsAPrefilledOne(shared: Int) throws {
+        let directory = try TemporaryDirectory()
+        let model = try TinyModel(architecture: .llama).model(in: directory)
+        let first = Self.prompts[0]
+        // The same first `shared` tokens, then a different ending.
+        let second = Array(first[0..<shared]) + [3, 141, 59, 26, 5]
+        let expected = try decodeAlone(model, second).last
+        let r = try runner(model)
+        let source = r.createSequence()
+        try r.forward([.init(sequence: source, tokens: first)])
+        let target = r.createSequence()
+        // Page size 4: the copy ends mid-page for most lengths and spans up to three pages.
+        try r.copyPrefix(of: source, count: shared, to: target)
+        #expect(r.length(of: target) == shared)
+        try r.forward([.init(sequence: target, tokens: Array(second[shared...]))])
+        #expect(r.logits(ofEntry: 0) == expected)
+        // The source is untouched: it decodes on as if nothing happened.
+        try r.forward([.init(sequence: source, tokens: [7])])
+        #expect(r.logits(ofEntry: 0) == (try decodeAlone(model, first + [7]).last))
+    }
+
+    @Test func copyingAPrefixRejectsWhatDoesNotFit() throws {
+        let directory = try TemporaryDirectory()
+        let model = try TinyModel().model(in: directory)
+        let r = try runner(model, pageCount: 4)
+        let source = r.createSequence()
+        try r.forward([.init(sequence: source, tokens: Array(Self.prompts[0][0..<8]))])
+        let target = r.createSequence()
+        let cases: [(count: Int, to: SequenceID, message: String)] = [
+            (9, target, "1 to 8 tokens"),
+            (0, target, "1 to 8 tokens"),
+            (4, source, "empty, different target"),
+            (4, SequenceID(rawValue: 999), "unknown"),
+        ]
+        for c in cases {
+            let error = try #require(throws: ModelError.self) { try r.copyPrefix(of: source, count: c.count, to: c.to) }
+            #expect(error.description.contains(c.message), "\(error.description)")
+        }
+        #expect(r.length(of: target) == 0)
+        // Two pages are left; a third sequence of 8 copied tokens takes them, a fourth finds none.
+        try r.copyPrefix(of: source, count: 8, to: target)
+        let other = r.createSequence()
+        let short = try #require(throws: ModelError.self) { try r.copyPrefix(of: source, count: 5, to: other) }
+        #expect(short.description.contains("need 2 pages and 0 are free"))
+        #expect(r.length(of: other) == 0)
+    }
+
     @Test func freeingOneSequenceLeavesTheOthersIntact() throws {
         let directory = try TemporaryDirectory()
         let model = try TinyModel().model(in: directory)

@@ -136,6 +136,45 @@ public final class ModelRunner {
         pageTable.length(of: sequence)
     }
 
+    /// Fills the empty sequence `target` with the first `count` cached tokens of `source`: their keys and values
+    /// are copied, not computed. A token's keys and values depend only on the tokens up to it, so two prompts
+    /// that begin alike (a chat template, a system prompt) share that beginning's cache, and the copy is exactly
+    /// what prefilling those tokens would store, at a memory copy's cost.
+    ///
+    /// - Throws: ``ModelError`` when a sequence is unknown, `target` is not empty, `source` holds fewer than
+    ///   `count` tokens, or the pool is short of pages; then nothing changes.
+    public func copyPrefix(of source: SequenceID, count: Int, to target: SequenceID) throws(ModelError) {
+        guard let sourceLength = pageTable.length(of: source), let targetLength = pageTable.length(of: target) else {
+            throw ModelError(
+                "copyPrefix: \(source) or \(target) is unknown or was freed; make one with createSequence().")
+        }
+        guard source != target, targetLength == 0, count > 0, count <= sourceLength else {
+            throw ModelError(
+                "copyPrefix: copying \(count) tokens of \(source) (\(sourceLength) cached) into \(target) "
+                    + "(\(targetLength) cached) needs an empty, different target and 1 to \(sourceLength) tokens.")
+        }
+        let needed = pageTable.pagesNeeded(target, toAppend: count)
+        guard needed <= pageTable.freePageCount else {
+            throw ModelError(
+                "copyPrefix: \(count) tokens need \(needed) pages and \(pageTable.freePageCount) are free; finish or "
+                    + "free a sequence, or raise pageCount.")
+        }
+        _ = pageTable.append(count, to: target)
+        guard let from = pageTable.pages(of: source), let to = pageTable.pages(of: target) else { return }
+        // Both sequences start at position 0, so page i of one holds the same positions as page i of the other.
+        let halves = MemoryLayout<UInt16>.stride * cache.keyValueLength
+        for layer in 0..<model.configuration.layerCount {
+            guard let base = cache.layer(layer).baseAddress else { continue }
+            for (page, start) in stride(from: 0, to: count, by: cache.pageSize).enumerated() {
+                let tokens = min(cache.pageSize, count - start)
+                let source = base + Int(from[page]) * cache.pageStride
+                let target = base + Int(to[page]) * cache.pageStride
+                memcpy(target, source, tokens * halves)
+                memcpy(target + cache.valueOffset, source + cache.valueOffset, tokens * halves)
+            }
+        }
+    }
+
     /// Drops the cached tokens of `sequence` past the first `length` (to rewind after a rejected step).
     public func truncate(_ sequence: SequenceID, to length: Int) {
         pageTable.truncate(sequence, to: length)

@@ -7,12 +7,13 @@ struct BatchSchedulerTests {
 
     func scheduler(
         minimum: Int = 4, maximum: Int = 32, wait: Duration = .milliseconds(200), queue: Int = 8, stepTokens: Int = 64,
-        chunk: Int = 16, pages: Int = 16, pageSize: Int = 4
+        chunk: Int = 16, pages: Int = 16, pageSize: Int = 4, prefixReuse: Int = 0
     ) -> BatchScheduler {
         BatchScheduler(
             configuration: SchedulerConfiguration(
                 minimumBatchSize: minimum, maximumBatchSize: maximum, maximumWait: wait, maximumQueueLength: queue,
-                maximumStepTokens: stepTokens, prefillChunkTokens: chunk, pageCount: pages, pageSize: pageSize))
+                maximumStepTokens: stepTokens, prefillChunkTokens: chunk, pageCount: pages, pageSize: pageSize,
+                minimumPrefixReuse: prefixReuse))
     }
 
     func plan(_ s: inout BatchScheduler, at offset: Duration) -> StepPlan? {
@@ -57,7 +58,8 @@ struct BatchSchedulerTests {
         var s = scheduler(minimum: 1)
         _ = s.submit(RequestID(0), promptTokens: [1, 2, 3], maximumNewTokens: 10, now: t0)
         let first = try #require(plan(&s, at: .zero))
-        #expect(first.entries == [StepEntry(request: RequestID(0), tokens: [1, 2, 3], startsSequence: true, samples: true)])
+        #expect(
+            first.entries == [StepEntry(request: RequestID(0), tokens: [1, 2, 3], startsSequence: true, samples: true)])
         finish(&s, first)
         _ = s.submit(RequestID(1), promptTokens: [4, 5], maximumNewTokens: 10, now: t0 + .milliseconds(5))
         let second = try #require(plan(&s, at: .milliseconds(6)))
@@ -113,7 +115,8 @@ struct BatchSchedulerTests {
     @Test(arguments: [(16, 48, true), (16, 49, false), (14, 50, true), (60, 5, false)])
     func requestThatCanNeverFitIsRefused(prompt: Int, newTokens: Int, fits: Bool) {
         var s = scheduler(pages: 16, pageSize: 4)
-        let admission = s.submit(RequestID(0), promptTokens: Array(repeating: 1, count: prompt), maximumNewTokens: newTokens, now: t0)
+        let admission = s.submit(
+            RequestID(0), promptTokens: Array(repeating: 1, count: prompt), maximumNewTokens: newTokens, now: t0)
         if fits {
             #expect(admission == .queued(position: 0))
         } else {
@@ -157,7 +160,8 @@ struct BatchSchedulerTests {
         #expect(s.usedPages == 4)
         s.remove(RequestID(0))
         let q = try #require(plan(&s, at: .milliseconds(2)))
-        #expect(q.entries == [StepEntry(request: RequestID(1), tokens: Array(0..<8), startsSequence: true, samples: true)])
+        #expect(
+            q.entries == [StepEntry(request: RequestID(1), tokens: Array(0..<8), startsSequence: true, samples: true)])
     }
 
     @Test func decodingThatRunsOutOfPagesPreemptsTheYoungestAndRecomputesIt() throws {
@@ -176,13 +180,72 @@ struct BatchSchedulerTests {
         finish(&s, p)
         s.remove(RequestID(0))
         let q = try #require(plan(&s, at: .milliseconds(3)))
-        #expect(q.entries == [StepEntry(request: RequestID(1), tokens: [4, 5, 6, 7, 7], startsSequence: true, samples: true)])
+        #expect(
+            q.entries == [
+                StepEntry(request: RequestID(1), tokens: [4, 5, 6, 7, 7], startsSequence: true, samples: true)
+            ])
         #expect(q.started.isEmpty)
+    }
+
+    /// (newcomer's prompt, minimum reuse, expected copy): request 0 has cached [1 … 10] and request 1
+    /// [1, 2, 3, 4, 5, 20, 21, 22]; both decode.
+    @Test(
+        arguments: [
+            ([1, 2, 3, 4, 5, 6, 99, 100], 4, PrefixCopy(source: RequestID(0), count: 6)),
+            ([1, 2, 3, 4, 5, 20, 21, 99], 4, PrefixCopy(source: RequestID(1), count: 7)),  // the longer shared run
+            ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 4, PrefixCopy(source: RequestID(0), count: 9)),  // all but the last token
+            ([1, 2, 3, 4, 5, 6, 7, 8, 99], 8, PrefixCopy(source: RequestID(0), count: 8)),
+            ([1, 2, 3, 99, 100], 4, nil),  // three shared tokens are below the minimum
+            ([1, 2, 3, 4, 5, 6, 7, 8, 99], 0, nil),  // reuse turned off
+            ([1, 2, 3, 4, 5, 6, 7, 8, 99], 9, nil),
+            ([1, 2, 3, 4], 4, nil),  // copying all but the last token would be fewer than the minimum
+            ([2, 1, 3, 4, 5, 6, 7, 8, 9], 1, nil),
+        ] as [([Int], Int, PrefixCopy?)])
+    func newcomerCopiesTheLongestCachedPrefixOfARunningRequest(prompt: [Int], minimum: Int, expected: PrefixCopy?)
+        throws
+    {
+        let (entry, pages) = try joinAfterTwoRunning(prompt, minimum: minimum)
+        #expect(entry.prefix == expected)
+        #expect(entry.startsSequence)
+        #expect(entry.samples)
+        #expect(entry.tokens == Array(prompt[(expected?.count ?? 0)...]))
+        // Copied tokens own pages as computed ones do: the accounting is the same as without reuse.
+        #expect(pages == (try joinAfterTwoRunning(prompt, minimum: 0)).pages)
+    }
+
+    /// Runs requests 0 ([1 … 10]) and 1 ([1, 2, 3, 4, 5, 20, 21, 22]) into decoding, then submits `prompt`:
+    /// its entry in the next step and the pages in use after that step.
+    private func joinAfterTwoRunning(_ prompt: [Int], minimum: Int) throws -> (entry: StepEntry, pages: Int) {
+        var s = scheduler(minimum: 1, chunk: 64, prefixReuse: minimum)
+        _ = s.submit(RequestID(0), promptTokens: Array(1...10), maximumNewTokens: 4, now: t0)
+        finish(&s, try #require(plan(&s, at: .zero)))
+        _ = s.submit(RequestID(1), promptTokens: [1, 2, 3, 4, 5, 20, 21, 22], maximumNewTokens: 4, now: t0)
+        finish(&s, try #require(plan(&s, at: .zero)))
+        _ = s.submit(RequestID(2), promptTokens: prompt, maximumNewTokens: 4, now: t0)
+        let step = try #require(plan(&s, at: .zero))
+        let entry = try #require(step.entries.first { $0.request == RequestID(2) })
+        finish(&s, step)
+        return (entry, s.usedPages)
+    }
+
+    /// A preempted request that joins again copies what a running request shares with its tokens, generated ones
+    /// included, as any newcomer does.
+    @Test func requeuedRequestReusesAPrefixToo() throws {
+        var s = scheduler(minimum: 1, chunk: 64, prefixReuse: 4)
+        _ = s.submit(RequestID(0), promptTokens: Array(1...8), maximumNewTokens: 4, now: t0)
+        finish(&s, try #require(plan(&s, at: .zero)))
+        _ = s.submit(RequestID(1), promptTokens: Array(1...8), maximumNewTokens: 4, now: t0)
+        let step = try #require(plan(&s, at: .zero))
+        #expect(step.entries.last?.prefix == PrefixCopy(source: RequestID(0), count: 7))
+        #expect(step.entries.last?.tokens == [8])
     }
 
     @Test func stepTokenBudgetIsRespected() throws {
         var s = scheduler(minimum: 1, stepTokens: 8, chunk: 8, pages: 64)
-        for i in 0..<3 { _ = s.submit(RequestID(UInt64(i)), promptTokens: Array(repeating: 1, count: 5), maximumNewTokens: 2, now: t0) }
+        for i in 0..<3 {
+            _ = s.submit(
+                RequestID(UInt64(i)), promptTokens: Array(repeating: 1, count: 5), maximumNewTokens: 2, now: t0)
+        }
         let p = try #require(plan(&s, at: .zero))
         #expect(p.tokenCount == 8)
         #expect(p.entries.map(\.tokens.count) == [5, 3])

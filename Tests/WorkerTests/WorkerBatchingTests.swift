@@ -12,12 +12,12 @@ import Testing
 struct WorkerBatchingTests {
     /// Streams a completion and reports each chunk to `onChunk`; returns the number of chunks.
     static func stream(
-        _ worker: WorkerHarness, maxTokens: Int, onChunk: @Sendable (Int) -> Void = { _ in }
+        _ worker: WorkerHarness, prompt: String = "go", maxTokens: Int, onChunk: @Sendable (Int) -> Void = { _ in }
     ) async throws -> Int {
         var request = HTTPClientRequest(url: worker.base + "/v1/completions")
         request.method = .POST
-        request.body = .bytes(
-            ByteBuffer(string: #"{"prompt": "go", "temperature": 0, "stream": true, "max_tokens": \#(maxTokens)}"#))
+        let body: [String: Any] = ["prompt": prompt, "temperature": 0, "stream": true, "max_tokens": maxTokens]
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         let response = try await worker.client.execute(request, timeout: .seconds(120))
         var count = 0
         for try await _ in response.body {
@@ -45,6 +45,43 @@ struct WorkerBatchingTests {
             // The short request was admitted and finished while the long one was still decoding.
             #expect(order.withLock { $0 } == ["short done", "long done"])
             #expect(try await worker.metric("ballast_requests_total", ["status": "ok"]) == 2)
+        }
+    }
+
+    /// A request that joins while another with the same opening runs copies that opening's cache instead of
+    /// prefilling it, and answers exactly what it answers alone.
+    @Test func joiningRequestReusesTheSharedPromptStart() async throws {
+        let opening = "The same long opening that every request of this test begins with, word for word,"
+        let ask: [String: Any] = [
+            "prompt": opening + " then asks its own question?", "max_tokens": 8, "temperature": 0,
+        ]
+        try await WorkerHarness.with({ $0.scheduler.minimumPrefixReuse = 8 }) { worker in
+            let alone = try await worker.post("/v1/completions", ask)
+            #expect(alone.status == 200)
+            #expect(try await worker.metric("ballast_prompt_tokens_reused_total") == 0)
+
+            let text = { (answer: WorkerHarness.Answer) throws -> String? in
+                let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+                return ((object?["choices"] as? [[String: Any]])?.first?["text"]) as? String
+            }
+            // The long request must still run when the other joins; on a machine slow enough for it to finish
+            // first, try again (at most five times).
+            var reused = 0.0
+            for _ in 0..<5 where reused == 0 {
+                let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+                async let long: Int = Self.stream(worker, prompt: opening + " and goes on and on", maxTokens: 850) {
+                    chunk in
+                    if chunk == 1 { startedContinuation.yield() }
+                }
+                var iterator = started.makeAsyncIterator()
+                await iterator.next()
+                let joined = try await worker.post("/v1/completions", ask)
+                #expect(joined.status == 200)
+                #expect(try text(joined) == (try text(alone)))
+                #expect(try await long > 1)
+                reused = try #require(try await worker.metric("ballast_prompt_tokens_reused_total"))
+            }
+            #expect(reused >= 8, "the joining request copied \(reused) tokens")
         }
     }
 
@@ -93,7 +130,9 @@ struct WorkerBatchingTests {
     }
 
     @Test func disconnectedClientFreesItsSlot() async throws {
-        try await WorkerHarness.with({ $0.scheduler.maximumBatchSize = 1; $0.scheduler.maximumStepTokens = 64 }) { worker in
+        try await WorkerHarness.with({
+            $0.scheduler.maximumBatchSize = 1; $0.scheduler.maximumStepTokens = 64
+        }) { worker in
             // On a loaded machine the engine thread may finish all 1000 tokens before the disconnect reaches it;
             // such an attempt proves nothing, so it is repeated (at most five times) until one is cut short.
             var cancelled = 0.0

@@ -35,11 +35,17 @@ public struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("min-batch"), help: "Requests an idle engine waits for before starting (B_min).")
     var minBatch: Int = 4
 
-    @Option(name: .customLong("max-wait"), help: "Longest a partial batch waits for more requests (T_max), such as 100ms.")
+    @Option(
+        name: .customLong("max-wait"), help: "Longest a partial batch waits for more requests (T_max), such as 100ms.")
     var maxWait: String = "100ms"
 
     @Option(name: .customLong("max-queue"), help: "Requests that may wait; more get HTTP 429 with Retry-After.")
     var maxQueue: Int = 256
+
+    @Option(
+        name: .customLong("min-prefix-reuse"),
+        help: "Fewest leading prompt tokens copied from a running request's KV cache instead of prefilled; 0 is off.")
+    var minPrefixReuse: Int = 16
 
     @Option(help: "Forward-pass threads (default: all processors).")
     var threads: Int?
@@ -67,6 +73,9 @@ public struct WorkerCommand: AsyncParsableCommand {
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) must be between 0 and 65535.") }
         if let threads, threads < 1 { throw ValidationError("--threads \(threads) must be at least 1.") }
+        guard minPrefixReuse >= 0 else {
+            throw ValidationError("--min-prefix-reuse \(minPrefixReuse) must not be negative; 0 turns reuse off.")
+        }
     }
 
     public func run() async throws {
@@ -83,7 +92,8 @@ public struct WorkerCommand: AsyncParsableCommand {
             memoryBudgetBytes: parseByteCount(memoryBudget) ?? 2 << 30,
             scheduler: SchedulerConfiguration(
                 minimumBatchSize: minBatch, maximumBatchSize: maxBatch,
-                maximumWait: parseDuration(maxWait) ?? .milliseconds(100), maximumQueueLength: maxQueue),
+                maximumWait: parseDuration(maxWait) ?? .milliseconds(100), maximumQueueLength: maxQueue,
+                minimumPrefixReuse: minPrefixReuse),
             threadCount: threads, contextLength: context, faultRate: faultRate,
             faultLatency: parseDuration(faultLatency) ?? .zero)
         let server: WorkerServer

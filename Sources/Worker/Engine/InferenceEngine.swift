@@ -21,7 +21,10 @@ public final class InferenceEngine: @unchecked Sendable {
         public var maximumSequenceLength: Int?
 
         /// Makes a configuration.
-        public init(scheduler: SchedulerConfiguration = SchedulerConfiguration(), threadCount: Int? = nil, maximumSequenceLength: Int? = nil) {
+        public init(
+            scheduler: SchedulerConfiguration = SchedulerConfiguration(), threadCount: Int? = nil,
+            maximumSequenceLength: Int? = nil
+        ) {
             self.scheduler = scheduler
             self.threadCount = threadCount ?? ModelRunner.Configuration.activeProcessorCount
             self.maximumSequenceLength = maximumSequenceLength
@@ -81,7 +84,8 @@ public final class InferenceEngine: @unchecked Sendable {
             runner = try ModelRunner(
                 model: model,
                 configuration: ModelRunner.Configuration(
-                    threadCount: configuration.threadCount, maximumBatchTokens: configuration.scheduler.maximumStepTokens,
+                    threadCount: configuration.threadCount,
+                    maximumBatchTokens: configuration.scheduler.maximumStepTokens,
                     maximumBatchSequences: configuration.scheduler.maximumBatchSize,
                     pageCount: configuration.scheduler.pageCount, pageSize: configuration.scheduler.pageSize,
                     maximumSequenceLength: length))
@@ -119,8 +123,11 @@ public final class InferenceEngine: @unchecked Sendable {
     ///
     /// - Throws: ``AdmissionError`` when the queue is full, the worker is draining, the request can never fit, or
     ///   a parameter is out of range.
-    public func submit(_ request: GenerationRequest) throws(AdmissionError) -> (RequestID, AsyncStream<GenerationEvent>) {
-        guard !request.promptTokens.isEmpty else { throw .invalidParameters("The prompt is empty; give at least one token.") }
+    public func submit(_ request: GenerationRequest) throws(AdmissionError) -> (RequestID, AsyncStream<GenerationEvent>)
+    {
+        guard !request.promptTokens.isEmpty else {
+            throw .invalidParameters("The prompt is empty; give at least one token.")
+        }
         guard request.maximumTokens >= 1 else {
             throw .invalidParameters("max_tokens (\(request.maximumTokens)) must be at least 1.")
         }
@@ -146,7 +153,8 @@ public final class InferenceEngine: @unchecked Sendable {
             id, promptTokens: request.promptTokens, maximumNewTokens: request.maximumTokens, now: now)
         switch admission {
         case .queued:
-            inbox.append((id, RequestState(request: request, sampler: sampler, continuation: continuation, submitted: now)))
+            inbox.append(
+                (id, RequestState(request: request, sampler: sampler, continuation: continuation, submitted: now)))
             condition.signal()
             condition.unlock()
         case .queueFull(let retryAfter):
@@ -245,7 +253,9 @@ public final class InferenceEngine: @unchecked Sendable {
                 drainWaiters.removeAll()
             }
             if stopRequested {
-                for (_, context) in contexts { context.continuation.yield(.failed("The worker stopped.")); context.continuation.finish() }
+                for (_, context) in contexts {
+                    context.continuation.yield(.failed("The worker stopped.")); context.continuation.finish()
+                }
                 contexts.removeAll()
                 threadExited = true
                 let waiters = stopWaiters
@@ -283,14 +293,27 @@ public final class InferenceEngine: @unchecked Sendable {
         for (_, waited) in plan.started { metrics.observeQueueWait(waited.seconds) }
         var batch: [ModelRunner.BatchEntry] = []
         batch.reserveCapacity(plan.entries.count)
+        var failure: String?
         for entry in plan.entries {
             if entry.startsSequence { release(entry.request) }
             let sequence = sequences[entry.request] ?? runner.createSequence()
             sequences[entry.request] = sequence
             batch.append(ModelRunner.BatchEntry(sequence: sequence, tokens: entry.tokens))
+            // The source is earlier in this loop or already running, so its cache holds the copied tokens.
+            if let prefix = entry.prefix, failure == nil {
+                guard let source = sequences[prefix.source] else {
+                    failure = "the prefix source \(prefix.source) has no cache"
+                    continue
+                }
+                do {
+                    try runner.copyPrefix(of: source, count: prefix.count, to: sequence)
+                    metrics.countReusedPromptTokens(prefix.count)
+                } catch {
+                    failure = error.description
+                }
+            }
         }
-        var failure: String?
-        if !batch.isEmpty {
+        if !batch.isEmpty && failure == nil {
             do {
                 try runner.forward(batch)
             } catch {
@@ -341,7 +364,9 @@ public final class InferenceEngine: @unchecked Sendable {
     /// The next token of `context`'s request, with log-probabilities only when the request reports them: they
     /// cost a pass of `exp` over the vocabulary, paid once per sequence of every step on this one thread.
     private func sample(_ logits: UnsafeBufferPointer<Float>, for context: inout RequestState) -> Choice {
-        guard context.request.reportsLogprobs else { return Choice(token: context.sampler.nextToken(logits), logprobs: nil) }
+        guard context.request.reportsLogprobs else {
+            return Choice(token: context.sampler.nextToken(logits), logprobs: nil)
+        }
         let sampled = context.sampler.sample(logits)
         return Choice(token: sampled.token, logprobs: sampled)
     }
@@ -430,7 +455,10 @@ struct RequestState {
     var lastToken: ContinuousClock.Instant?
     var generated = 0
 
-    init(request: GenerationRequest, sampler: Sampler, continuation: AsyncStream<GenerationEvent>.Continuation, submitted: ContinuousClock.Instant) {
+    init(
+        request: GenerationRequest, sampler: Sampler, continuation: AsyncStream<GenerationEvent>.Continuation,
+        submitted: ContinuousClock.Instant
+    ) {
         self.request = request
         self.sampler = sampler
         self.continuation = continuation

@@ -52,6 +52,7 @@ public final class WorkerMetrics: Sendable {
         var httpDuration: [String: Histogram] = [:]
         var gauges = EngineGauges()
         var promptTokens: UInt64 = 0
+        var reusedPromptTokens: UInt64 = 0
         var generatedTokens: UInt64 = 0
         var requests: [String: UInt64] = [:]
         var rejected: [String: UInt64] = [:]
@@ -93,6 +94,10 @@ public final class WorkerMetrics: Sendable {
     public func countRejected(reason: String) { state.withLock { $0.rejected[reason, default: 0] += 1 } }
     /// Prompt tokens accepted.
     public func countPromptTokens(_ count: Int) { state.withLock { $0.promptTokens += UInt64(max(0, count)) } }
+    /// Prompt tokens whose keys and values were copied from another request's cache instead of computed.
+    public func countReusedPromptTokens(_ count: Int) {
+        state.withLock { $0.reusedPromptTokens += UInt64(max(0, count)) }
+    }
     /// Tokens generated.
     public func countGeneratedTokens(_ count: Int) { state.withLock { $0.generatedTokens += UInt64(max(0, count)) } }
     /// The engine's current gauges.
@@ -108,21 +113,25 @@ public final class WorkerMetrics: Sendable {
             Labels(base.pairs + extra.map { Label($0.0, $0.1) })
         }
         func gauge(_ name: String, _ help: String, _ value: Double) -> MetricFamily {
-            MetricFamily(name: name, type: .gauge, help: help, samples: [Sample(name: name, labels: base, value: value)])
+            MetricFamily(
+                name: name, type: .gauge, help: help, samples: [Sample(name: name, labels: base, value: value)])
         }
         func counter(_ name: String, _ help: String, _ value: UInt64) -> MetricFamily {
             MetricFamily(
-                name: name, type: .counter, help: help, samples: [Sample(name: name, labels: base, value: Double(value))])
+                name: name, type: .counter, help: help,
+                samples: [Sample(name: name, labels: base, value: Double(value))])
         }
         func histogramSamples(_ name: String, _ h: Histogram, _ extra: [(String, String)] = []) -> [Sample] {
             let own = base.pairs + extra.map { Label($0.0, $0.1) }
             var samples: [Sample] = []
             for (bound, count) in zip(h.bounds, h.counts) {
                 samples.append(
-                    Sample(name: name + "_bucket", labels: Labels(own + [Label("le", PromTextWriter.valueText(bound))]),
+                    Sample(
+                        name: name + "_bucket", labels: Labels(own + [Label("le", PromTextWriter.valueText(bound))]),
                         value: Double(count)))
             }
-            samples.append(Sample(name: name + "_bucket", labels: Labels(own + [Label("le", "+Inf")]), value: Double(h.count)))
+            samples.append(
+                Sample(name: name + "_bucket", labels: Labels(own + [Label("le", "+Inf")]), value: Double(h.count)))
             samples.append(Sample(name: name + "_sum", labels: Labels(own), value: h.sum))
             samples.append(Sample(name: name + "_count", labels: Labels(own), value: Double(h.count)))
             return samples
@@ -144,20 +153,27 @@ public final class WorkerMetrics: Sendable {
             MetricFamily(
                 name: "http_request_duration_seconds", type: .histogram, help: "Seconds to answer an HTTP request.",
                 samples: s.httpDuration.keys.sorted().flatMap { route in
-                    histogramSamples("http_request_duration_seconds", s.httpDuration[route] ?? Histogram(), [("route", route)])
+                    histogramSamples(
+                        "http_request_duration_seconds", s.httpDuration[route] ?? Histogram(), [("route", route)])
                 }),
             gauge("ballast_queue_depth", "Requests waiting for a place in the batch.", Double(s.gauges.queueDepth)),
             gauge("ballast_running_requests", "Requests in the running batch.", Double(s.gauges.running)),
             gauge("ballast_batch_size", "Requests in the latest engine step.", Double(s.gauges.batchSize)),
             counter("ballast_prompt_tokens_total", "Prompt tokens accepted.", s.promptTokens),
+            counter(
+                "ballast_prompt_tokens_reused_total",
+                "Prompt tokens copied from a running request's KV cache instead of prefilled.", s.reusedPromptTokens),
             counter("ballast_generated_tokens_total", "Tokens generated.", s.generatedTokens),
             MetricFamily(
                 name: "ballast_requests_total", type: .counter, help: "Requests finished, by outcome.",
                 samples: ["ok", "error", "cancelled"].map {
-                    Sample(name: "ballast_requests_total", labels: labels(("status", $0)), value: Double(s.requests[$0] ?? 0))
+                    Sample(
+                        name: "ballast_requests_total", labels: labels(("status", $0)),
+                        value: Double(s.requests[$0] ?? 0))
                 }),
             MetricFamily(
-                name: "ballast_requests_rejected_total", type: .counter, help: "Requests refused before they ran, by reason.",
+                name: "ballast_requests_rejected_total", type: .counter,
+                help: "Requests refused before they ran, by reason.",
                 samples: ["queue_full", "draining", "invalid", "too_large", "fault"].map {
                     Sample(
                         name: "ballast_requests_rejected_total", labels: labels(("reason", $0)),
@@ -168,8 +184,10 @@ public final class WorkerMetrics: Sendable {
                 "ballast_kv_cache_fragmentation_ratio", "Share of the used KV pages' slots that hold no token.",
                 s.gauges.kvCacheFragmentation),
             gauge(
-                "ballast_accelerator_memory_used_bytes", "Weights plus used KV cache, in bytes.", s.gauges.memoryUsedBytes),
-            gauge("ballast_accelerator_memory_total_bytes", "The configured memory budget, in bytes.", memoryTotalBytes),
+                "ballast_accelerator_memory_used_bytes", "Weights plus used KV cache, in bytes.",
+                s.gauges.memoryUsedBytes),
+            gauge(
+                "ballast_accelerator_memory_total_bytes", "The configured memory budget, in bytes.", memoryTotalBytes),
             MetricFamily(
                 name: "ballast_model_info", type: .gauge, help: "The model served; always 1.",
                 samples: [
@@ -182,7 +200,8 @@ public final class WorkerMetrics: Sendable {
             MetricFamily(
                 name: "process_cpu_seconds_total", type: .counter, help: "User and system CPU time spent in seconds.",
                 samples: [Sample(name: "process_cpu_seconds_total", labels: base, value: process.cpuSeconds)]),
-            gauge("process_start_time_seconds", "Start time of the process since the epoch in seconds.", startTimeSeconds),
+            gauge(
+                "process_start_time_seconds", "Start time of the process since the epoch in seconds.", startTimeSeconds),
         ]
         if let fds = process.openFileDescriptors {
             families.append(gauge("process_open_fds", "Number of open file descriptors.", fds))

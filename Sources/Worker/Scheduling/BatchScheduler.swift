@@ -9,6 +9,9 @@
 ///   ⌈n / pageSize⌉ pages). When decoding needs pages that are not free, the most recently started requests are
 ///   preempted: their caches are dropped and they are recomputed later. No step ever needs more pages than are
 ///   free, so one request can never overwrite another's cache.
+/// - A joining request whose first tokens a running request has cached (a shared chat template or system prompt,
+///   at least ``SchedulerConfiguration/minimumPrefixReuse`` of them) starts from a copy of that cache and
+///   prefills only the rest.
 /// - A request that can never fit the pool is refused at submission; the queue is bounded.
 ///
 /// Time is a parameter; nothing here blocks or does I/O.
@@ -68,7 +71,8 @@ public struct BatchScheduler: Sendable {
             return .queueFull(retryAfter: retryAfterEstimate())
         }
         waiting.append(
-            Request(id: id, submitted: now, tokens: promptTokens, promptCount: promptTokens.count,
+            Request(
+                id: id, submitted: now, tokens: promptTokens, promptCount: promptTokens.count,
                 maximumNewTokens: max(0, maximumNewTokens)))
         return .queued(position: waiting.count - 1)
     }
@@ -166,18 +170,20 @@ public struct BatchScheduler: Sendable {
         while running.count < configuration.maximumBatchSize, let next = waiting.first, budget > 0, prefillBudget > 0,
             !plan.preempted.contains(next.id), pages(for: next.tokens.count + 1) <= free - reserved
         {
-            let chunk = chunkLength(of: next, budget: min(budget, prefillBudget), freePages: free - reserved)
+            var r = next
+            let prefix = prefixSource(for: r)
+            r.cached = prefix?.count ?? 0
+            let chunk = chunkLength(of: r, budget: min(budget, prefillBudget), freePages: free - reserved)
             guard chunk > 0 else { break }
             waiting.removeFirst()
-            var r = next
             if !r.hasStarted {
                 r.hasStarted = true
                 plan.started.append((r.id, r.submitted.duration(to: now)))
             }
-            plan.entries.append(entry(for: r, chunk: chunk))
+            plan.entries.append(entry(for: r, chunk: chunk, prefix: prefix))
             budget -= chunk
             prefillBudget -= chunk
-            reserved += pages(for: chunk)
+            reserved += pages(for: r.cached + chunk)
             running.append(r)
         }
         if plan.entries.isEmpty && running.count > 1, let victim = running.popLast() {
@@ -185,7 +191,9 @@ public struct BatchScheduler: Sendable {
             var requeued = victim
             requeued.cached = 0
             waiting.insert(requeued, at: 0)
-            guard case .run(var next) = self.plan(now: now) else { return .run(StepPlan(preempted: plan.preempted + [victim.id])) }
+            guard case .run(var next) = self.plan(now: now) else {
+                return .run(StepPlan(preempted: plan.preempted + [victim.id]))
+            }
             next.preempted = plan.preempted + [victim.id] + next.preempted
             next.started = plan.started + next.started
             return .run(next)
@@ -193,11 +201,29 @@ public struct BatchScheduler: Sendable {
         return .run(plan)
     }
 
-    private func entry(for r: Request, chunk: Int) -> StepEntry {
+    private func entry(for r: Request, chunk: Int, prefix: PrefixCopy? = nil) -> StepEntry {
         let end = r.cached + chunk
         return StepEntry(
-            request: r.id, tokens: Array(r.tokens[r.cached..<end]), startsSequence: r.cached == 0,
-            samples: end == r.tokens.count)
+            request: r.id, tokens: Array(r.tokens[r.cached..<end]), startsSequence: r.cached == 0 || prefix != nil,
+            samples: end == r.tokens.count, prefix: prefix)
+    }
+
+    /// The running request that has cached the longest run of `r`'s first tokens, when that run is at least
+    /// ``SchedulerConfiguration/minimumPrefixReuse`` long. At least one token is left to prefill, so the step
+    /// that finishes the prompt computes its logits. A source that joined in this step has cached only what it
+    /// copied itself, and the engine copies in entry order, so its copy is there first.
+    private func prefixSource(for r: Request) -> PrefixCopy? {
+        let minimum = configuration.minimumPrefixReuse
+        guard minimum > 0, r.tokens.count > minimum else { return nil }
+        var best: PrefixCopy?
+        for s in running {
+            let limit = min(s.cached, r.tokens.count - 1)
+            guard limit >= minimum, limit > (best?.count ?? 0) else { continue }
+            var n = 0
+            while n < limit && s.tokens[n] == r.tokens[n] { n += 1 }
+            if n >= minimum && n > (best?.count ?? 0) { best = PrefixCopy(source: s.id, count: n) }
+        }
+        return best
     }
 
     /// The longest chunk of `r`'s uncached tokens within `budget` tokens whose new pages fit in `freePages`.

@@ -20,12 +20,16 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var pageCount: Int
     /// Tokens per KV page (default 256, document 000).
     public var pageSize: Int
+    /// Fewest leading prompt tokens worth copying from a running request's cache instead of prefilling them
+    /// (default 16; 0 turns the reuse off). Chat requests share their template's opening, so a newcomer usually
+    /// starts from a copy of that part.
+    public var minimumPrefixReuse: Int
 
     /// A configuration with the defaults above, changed by the arguments given.
     public init(
         minimumBatchSize: Int = 4, maximumBatchSize: Int = 32, maximumWait: Duration = .milliseconds(100),
         maximumQueueLength: Int = 256, maximumStepTokens: Int = 512, prefillChunkTokens: Int = 256,
-        pageCount: Int = 16, pageSize: Int = 256
+        pageCount: Int = 16, pageSize: Int = 256, minimumPrefixReuse: Int = 16
     ) {
         self.minimumBatchSize = minimumBatchSize
         self.maximumBatchSize = maximumBatchSize
@@ -35,6 +39,7 @@ public struct SchedulerConfiguration: Sendable, Equatable {
         self.prefillChunkTokens = prefillChunkTokens
         self.pageCount = pageCount
         self.pageSize = pageSize
+        self.minimumPrefixReuse = minimumPrefixReuse
     }
 
     /// Checks that every size is positive and the batch bounds are ordered.
@@ -62,11 +67,17 @@ public struct SchedulerConfiguration: Sendable, Equatable {
                     + "(\(maximumBatchSize)) so every decoding request gets its token; try 512.")
         }
         guard prefillChunkTokens >= 1 else {
-            throw WorkerConfigurationError("The prefill chunk (\(prefillChunkTokens) tokens) must be at least 1; try 256.")
+            throw WorkerConfigurationError(
+                "The prefill chunk (\(prefillChunkTokens) tokens) must be at least 1; try 256.")
         }
         guard pageCount >= 1, pageSize >= 1 else {
             throw WorkerConfigurationError(
                 "The KV pool needs at least one page of at least one token; got \(pageCount) pages of \(pageSize).")
+        }
+        guard minimumPrefixReuse >= 0 else {
+            throw WorkerConfigurationError(
+                "The minimum prefix reuse (\(minimumPrefixReuse) tokens) must not be negative; try 16, or 0 to turn "
+                    + "reuse off.")
         }
     }
 }

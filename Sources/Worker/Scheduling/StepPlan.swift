@@ -6,16 +6,34 @@ public struct StepEntry: Sendable, Equatable {
     public var tokens: [Int]
     /// Whether the request's cache is empty before this step (the engine starts a fresh sequence).
     public var startsSequence: Bool
+    /// Leading tokens the fresh sequence copies from another running request's cache before `tokens` are
+    /// appended (``BatchScheduler`` checked that the source holds them); `nil` to prefill from the start.
+    public var prefix: PrefixCopy?
     /// Whether the chunk reaches the end of the request's known tokens, so the logits after it choose the next
     /// token; `false` for a prompt chunk that more chunks follow.
     public var samples: Bool
 
     /// Makes an entry.
-    public init(request: RequestID, tokens: [Int], startsSequence: Bool, samples: Bool) {
+    public init(request: RequestID, tokens: [Int], startsSequence: Bool, samples: Bool, prefix: PrefixCopy? = nil) {
         self.request = request
         self.tokens = tokens
         self.startsSequence = startsSequence
         self.samples = samples
+        self.prefix = prefix
+    }
+}
+
+/// The leading tokens a new request's cache copies from a running request whose tokens begin the same way.
+public struct PrefixCopy: Sendable, Equatable {
+    /// The request whose cache is copied.
+    public var source: RequestID
+    /// Tokens copied, from position 0.
+    public var count: Int
+
+    /// Makes a copy instruction.
+    public init(source: RequestID, count: Int) {
+        self.source = source
+        self.count = count
     }
 }
 
@@ -30,7 +48,9 @@ public struct StepPlan: Sendable, Equatable {
     public var entries: [StepEntry]
 
     /// Makes a plan.
-    public init(preempted: [RequestID] = [], started: [(request: RequestID, waited: Duration)] = [], entries: [StepEntry] = []) {
+    public init(
+        preempted: [RequestID] = [], started: [(request: RequestID, waited: Duration)] = [], entries: [StepEntry] = []
+    ) {
         self.preempted = preempted
         self.started = started
         self.entries = entries

@@ -1,18 +1,30 @@
 #include "CEngineKernels.h"
 #include "bk_blocks.h"
 
+/* What the CPU offers, probed once: the AVX2 set the kernels build on (with FMA and F16C), AVX-512F with 256-bit
+ * (VL) encodings, and VNNI with BW on top of those. */
+enum { BK_CPU_AVX2 = 1, BK_CPU_AVX512VL = 2, BK_CPU_AVX512_VNNI = 4 };
+
 #if BK_HAVE_AVX2_PATH
-/* Cached CPU probe: -1 unknown, else 0/1. A race only repeats the probe, which always gives the same answer. */
-static int bk_avx2_cached = -1;
+/* -1 unknown, else the BK_CPU_ bits. A race only repeats the probe, which always gives the same answer. */
+static int bk_cpu_cached = -1;
 #endif
 
-static int bk_cpu_has_avx2(void) {
+static int bk_cpu_features(void) {
 #if BK_HAVE_AVX2_PATH
-    int cached = __atomic_load_n(&bk_avx2_cached, __ATOMIC_RELAXED);
+    int cached = __atomic_load_n(&bk_cpu_cached, __ATOMIC_RELAXED);
     if (cached < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-        __atomic_store_n(&bk_avx2_cached, cached, __ATOMIC_RELAXED);
+        cached = 0;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+            cached |= BK_CPU_AVX2;
+            if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
+                cached |= BK_CPU_AVX512VL;
+                if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni"))
+                    cached |= BK_CPU_AVX512_VNNI;
+            }
+        }
+        __atomic_store_n(&bk_cpu_cached, cached, __ATOMIC_RELAXED);
     }
     return cached;
 #else
@@ -20,42 +32,11 @@ static int bk_cpu_has_avx2(void) {
 #endif
 }
 
-#if BK_HAVE_AVX2_PATH
-static int bk_vnni_cached = -1;
-#endif
+static int bk_cpu_has_avx2(void) { return (bk_cpu_features() & BK_CPU_AVX2) != 0; }
 
-int bk_cpu_has_avx512_vnni(void) {
-#if BK_HAVE_AVX2_PATH
-    int cached = __atomic_load_n(&bk_vnni_cached, __ATOMIC_RELAXED);
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = bk_cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-        __atomic_store_n(&bk_vnni_cached, cached, __ATOMIC_RELAXED);
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
+int bk_cpu_has_avx512vl(void) { return (bk_cpu_features() & BK_CPU_AVX512VL) != 0; }
 
-#if BK_HAVE_AVX2_PATH
-static int bk_avx512vl_cached = -1;
-#endif
-
-int bk_cpu_has_avx512vl(void) {
-#if BK_HAVE_AVX2_PATH
-    int cached = __atomic_load_n(&bk_avx512vl_cached, __ATOMIC_RELAXED);
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = bk_cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-        __atomic_store_n(&bk_avx512vl_cached, cached, __ATOMIC_RELAXED);
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
+int bk_cpu_has_avx512_vnni(void) { return (bk_cpu_features() & BK_CPU_AVX512_VNNI) != 0; }
 
 int bk_isa_supported(bk_isa isa) {
     switch (isa) {

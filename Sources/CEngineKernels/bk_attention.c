@@ -12,6 +12,10 @@
 
 #include <math.h>
 
+/* Most query heads that share one pass over their KV head's keys and values (bk_attention_group64); it sizes the
+ * score scratch on every CPU, so it is defined outside the AVX paths. */
+#define BK_ATTENTION_GROUP 3
+
 #if BK_HAVE_AVX2_PATH
 #include <immintrin.h>
 #endif
@@ -133,9 +137,6 @@ BK_AVX2 static void bk_attention_head64(const float *qh, float *o, const uint16_
     }
     for (int d = 0; d < 8; d++) _mm256_storeu_ps(o + 8 * d, out[d]);
 }
-
-/* Query heads that share one pass over their KV head's keys and values in bk_attention_group64. */
-#define BK_ATTENTION_GROUP 3
 
 #define BK_AVX512VL __attribute__((target("avx2,fma,f16c,avx512f,avx512vl")))
 

@@ -14,6 +14,9 @@ struct ActivationTypes: OptionSet {
     let rawValue: UInt8
     static let q8_0 = ActivationTypes(rawValue: 1)
     static let q8_1 = ActivationTypes(rawValue: 2)
+    /// Elements per quantized block, the same for both types: a row can be quantized in parts that start and end
+    /// on multiples of it.
+    static let blockSize = TensorType.q8_0.blockSize
 
     /// The types `matrices` need; float matrices need none.
     init(_ matrices: WeightMatrix...) {
@@ -186,7 +189,7 @@ extension ModelRunner {
         bk_store_halves(isa, slot + cache.valueOffset, vr, Int32(kvLength))
     }
 
-    /// Quantizes elements `columns` (whole 32-element blocks, or up to the row's end) of row `r` of `source`, rows
+    /// Quantizes elements `columns` (whole ``ActivationTypes/blockSize`` blocks, or up to the row's end) of row `r` of `source`, rows
     /// of `length` floats, into `buffers` (default ``ForwardScratch/activations``) for each type in `types`, where
     /// the matmuls read them.
     func quantize(
@@ -198,7 +201,7 @@ extension ModelRunner {
         let isa = configuration.kernels.instructionSet.cValue
         let x = source + r * length + columns.lowerBound
         let count = Int32(columns.count)
-        let block = columns.lowerBound / 32
+        let block = columns.lowerBound / ActivationTypes.blockSize
         if types.contains(.q8_0), let out = buffers.q8_0.baseAddress,
             let bytes = TensorType.q8_0.rowBytes(elements: length)
         {

@@ -50,8 +50,10 @@ extension ModelRunner {
             }
             return false
         }
-        // Quantization works on whole 32-element blocks, which every thread's columns are (see matmulShare).
-        let quantize = gate.weights.rowCount % 32 == 0 && gate.outputStride == gate.weights.rowCount ? types : []
+        // Quantization works on whole blocks, which every thread's columns are (see matmulShare).
+        let quantize =
+            gate.weights.rowCount % ActivationTypes.blockSize == 0 && gate.outputStride == gate.weights.rowCount
+            ? types : []
         var shared = ThreadShared(
             runner: self, isa: configuration.kernels.instructionSet.cValue, threads: threads.count,
             rows: rows, first: gate, second: up, swiGLU: true, quantize: quantize)
@@ -120,9 +122,10 @@ extension ModelRunner {
         else { return nil }
         // Runners asked for other kernels (scalar, for comparison) keep to the row layout.
         if let packed = job.weights.packed, shared.isa == BK_ISA_AVX2 {
-            // Gate/up shares are whole 32-column blocks, so each thread can quantize its own columns.
+            // Gate/up shares are whole activation blocks of columns, so each thread can quantize its own columns.
             let groups = share(
-                of: packed.groupCount, thread: thread, of: shared.threads, multiple: shared.swiGLU ? 4 : 1)
+                of: packed.groupCount, thread: thread, of: shared.threads,
+                multiple: shared.swiGLU ? ActivationTypes.blockSize / 8 : 1)
             if packed.multiply(
                 groups: groups, activations: x, activationRowBytes: job.activationRowBytes, batch: shared.rows,
                 output: y, outputStride: job.outputStride)
@@ -131,7 +134,8 @@ extension ModelRunner {
             }
         }
         let range = share(
-            of: job.weights.rowCount, thread: thread, of: shared.threads, multiple: shared.swiGLU ? 32 : 4)
+            of: job.weights.rowCount, thread: thread, of: shared.threads,
+            multiple: shared.swiGLU ? ActivationTypes.blockSize : 4)
         guard !range.isEmpty else { return range }
         _ = bk_matmul(
             shared.isa, cType, w, job.weights.rowBytes, Int32(range.lowerBound), Int32(range.upperBound),

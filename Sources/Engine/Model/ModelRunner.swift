@@ -162,15 +162,15 @@ public final class ModelRunner {
         _ = pageTable.append(count, to: target)
         guard let from = pageTable.pages(of: source), let to = pageTable.pages(of: target) else { return }
         // Both sequences start at position 0, so page i of one holds the same positions as page i of the other.
-        let halves = MemoryLayout<UInt16>.stride * cache.keyValueLength
+        let tokenBytes = MemoryLayout<UInt16>.stride * cache.keyValueLength
         for layer in 0..<model.configuration.layerCount {
             guard let base = cache.layer(layer).baseAddress else { continue }
             for (page, start) in stride(from: 0, to: count, by: cache.pageSize).enumerated() {
                 let tokens = min(cache.pageSize, count - start)
                 let source = base + Int(from[page]) * cache.pageStride
                 let target = base + Int(to[page]) * cache.pageStride
-                memcpy(target, source, tokens * halves)
-                memcpy(target + cache.valueOffset, source + cache.valueOffset, tokens * halves)
+                memcpy(target, source, tokens * tokenBytes)
+                memcpy(target + cache.valueOffset, source + cache.valueOffset, tokens * tokenBytes)
             }
         }
     }
